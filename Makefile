@@ -1,0 +1,49 @@
+# Two commands for a newcomer: `make run` and `make test`. Everything else is set up on the way.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+STAMP := $(VENV)/.installed
+
+# Debian packages: the PDF's fonts for running; a PDF reader and a browser for the tests.
+FONT_FILE := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
+
+.PHONY: run test setup test-setup system-packages test-system-packages lint clean-db
+
+run: setup
+	$(PY) manage.py bootstrap --demo
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: test-setup
+	$(PY) -m pytest
+
+setup: system-packages $(STAMP)
+
+test-setup: setup test-system-packages
+
+$(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' \
+		|| { echo "需要 Python 3.11 以上（目前：$$($(PYTHON) --version)）"; exit 1; }
+	@$(PYTHON) -c 'import ensurepip' 2>/dev/null \
+		|| $(SUDO) apt-get install -y python3-venv
+	@[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[test]'
+	@touch $@
+
+system-packages:
+	@[ -e $(FONT_FILE) ] || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq fonts-noto-cjk fonts-dejavu-core; }
+
+test-system-packages:
+	@missing=""; \
+	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	if [ -n "$$missing" ]; then $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$missing; fi
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+clean-db:
+	rm -f db.sqlite3

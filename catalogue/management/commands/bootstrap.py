@@ -1,0 +1,64 @@
+"""Prepare an install: migrations, roles, and with --demo the agency's real 114.12.30 bulletin."""
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
+
+from catalogue.demo import load_bulletin, read_demo_data
+from catalogue.roles import APPROVERS, EDITORS
+
+# Demo accounts: (username, password, group or None for the superuser). Stated in the README.
+DEMO_ACCOUNTS = (
+    ("editor", "editor", EDITORS),
+    ("approver", "approver", APPROVERS),
+    ("admin", "admin", None),
+)
+
+
+class Command(BaseCommand):
+    help = "準備系統：套用資料庫遷移、建立角色群組；加上 --demo 時載入 114.12.30 示範資料與帳號。"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--demo",
+            action="store_true",
+            help="建立示範帳號 editor、approver、admin，載入並公告 114.12.30 彙整表。",
+        )
+
+    def handle(self, *args: Any, demo: bool, **options: Any) -> None:
+        call_command("migrate", interactive=False, verbosity=0)
+        missing = {EDITORS, APPROVERS} - set(Group.objects.values_list("name", flat=True))
+        if missing:
+            raise RuntimeError(f"角色群組遺失：{'、'.join(sorted(missing))}；請檢查資料庫遷移。")
+        if demo:
+            self._demo()
+        self.stdout.write(self.style.SUCCESS("系統已準備完成。"))
+
+    @transaction.atomic
+    def _demo(self) -> None:
+        users = {}
+        for username, password, group in DEMO_ACCOUNTS:
+            users[username] = self._account(username, password, group)
+        bulletin, created = load_bulletin(read_demo_data(), user=users["admin"])
+        if created:
+            self.stdout.write(f"已載入示範彙整表：{bulletin.full_title}")
+        else:
+            self.stdout.write(f"示範彙整表已存在，未變更：{bulletin.full_title}")
+
+    def _account(self, username: str, password: str, group: str | None) -> Any:
+        User = get_user_model()
+        user = User.objects.filter(username=username).first()
+        if user is not None:
+            return user
+        if group is None:
+            user = User.objects.create_superuser(username, f"{username}@example.invalid", password)
+        else:
+            user = User.objects.create_user(username, f"{username}@example.invalid", password)
+            user.is_staff = True
+            user.save(update_fields=["is_staff"])
+            user.groups.add(Group.objects.get(name=group))
+        self.stdout.write(f"已建立示範帳號 {username}")
+        return user

@@ -1,0 +1,312 @@
+"""The catalogue of policy industries: what the agency's bulletin says, as structured data.
+
+Bulletin → Programme (政策性產業) → Scope (產業範疇) → Target / Strategy / Section (認定方式).
+Every model keeps its revision history (django-simple-history); a scope's agencies are part of it.
+"""
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from .history import CatalogueHistoricalRecords as HistoricalRecords
+
+
+def _not_blank(field: str, model: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=~Q(**{field: ""}), name=f"{model}_{field}_not_blank"
+    )
+
+
+def split_items(text: str) -> list[str]:
+    """The non-empty lines of an items field, trimmed: one item per line."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class Agency(models.Model):
+    """A ministry or agency (部會/機關) responsible for scopes, or issuing a bulletin."""
+
+    name = models.CharField(_("名稱"), max_length=100, unique=True)
+    short_name = models.CharField(
+        _("簡稱"), max_length=30, blank=True, help_text=_("例如國家科學及技術委員會簡稱國科會。")
+    )
+    order = models.PositiveIntegerField(
+        _("排序"), default=0, help_text=_("同一產業範疇列出多個部會時依此排序。")
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("部會/機關")
+        verbose_name_plural = _("部會/機關")
+        ordering = ("order", "name")
+        constraints = [
+            _not_blank("name", "agency"),
+            models.UniqueConstraint(
+                fields=("short_name",),
+                condition=~Q(short_name=""),
+                name="agency_short_name_unique",
+                violation_error_message=_("已有其他部會使用這個簡稱。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Bulletin(models.Model):
+    """A bulletin (彙整表) that the agency keeps and publishes in dated editions."""
+
+    title = models.CharField(_("標題"), max_length=200)
+    issuing_agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="bulletins", verbose_name=_("發布機關")
+    )
+    slug = models.SlugField(_("網址代稱"), max_length=80, unique=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("彙整表")
+        verbose_name_plural = _("彙整表")
+        ordering = ("title",)
+        constraints = [_not_blank("title", "bulletin"), _not_blank("slug", "bulletin")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def full_title(self) -> str:
+        """勞動部勞動力發展署公告政府推動之「政策性產業」彙整表"""
+        return f"{self.issuing_agency.name}公告{self.title}"
+
+
+class Programme(models.Model):
+    """A national programme that counts as a policy industry (政策性產業)."""
+
+    class OpenEnd(models.TextChoices):
+        UNDECIDED = "未定", _("未定")
+        ONGOING = "迄今", _("迄今")
+
+    bulletin = models.ForeignKey(
+        Bulletin, on_delete=models.CASCADE, related_name="programmes", verbose_name=_("彙整表")
+    )
+    serial = models.PositiveIntegerField(_("序號"))
+    name = models.CharField(_("政策性產業"), max_length=200)
+    period_start = models.PositiveSmallIntegerField(_("實施起始年（民國）"))
+    period_end = models.PositiveSmallIntegerField(
+        _("實施結束年（民國）"), null=True, blank=True, help_text=_("未定或迄今時留空。")
+    )
+    open_end = models.CharField(
+        _("未定結束年"),
+        max_length=10,
+        choices=OpenEnd.choices,
+        blank=True,
+        help_text=_("沒有結束年時選擇「未定」或「迄今」。"),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("政策性產業")
+        verbose_name_plural = _("政策性產業")
+        ordering = ("bulletin", "serial")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("bulletin", "serial"),
+                name="programme_serial_unique_per_bulletin",
+                violation_error_message=_("這份彙整表已有相同序號的政策性產業。"),
+            ),
+            _not_blank("name", "programme"),
+            models.CheckConstraint(
+                condition=Q(period_start__gte=1), name="programme_period_start_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__isnull=True) | Q(period_end__gte=F("period_start")),
+                name="programme_period_start_not_after_end",
+                violation_error_message=_("實施結束年不可早於起始年。"),
+            ),
+            models.CheckConstraint(
+                condition=(Q(period_end__isnull=True) & ~Q(open_end=""))
+                | (Q(period_end__isnull=False) & Q(open_end="")),
+                name="programme_period_end_xor_open_end",
+                violation_error_message=_("請填寫結束年，或選擇「未定」或「迄今」（兩者擇一）。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.serial}. {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("admin:catalogue_programme_change", args=[self.pk])
+
+    def clean(self) -> None:
+        if self.period_end is not None and self.open_end:
+            raise ValidationError(
+                {"open_end": _("已填寫結束年時，不可再選擇「未定」或「迄今」。")}
+            )
+        if self.period_end is None and not self.open_end:
+            raise ValidationError({"period_end": _("請填寫結束年，或選擇「未定」或「迄今」。")})
+        if self.period_end is not None and self.period_end < self.period_start:
+            raise ValidationError({"period_end": _("實施結束年不可早於起始年。")})
+
+    @property
+    def period_display(self) -> str:
+        """113-117年, 114年-未定 — as the bulletin writes the period."""
+        return format_period(self.period_start, self.period_end, self.open_end)
+
+
+def format_period(start: int, end: int | None, open_end: str) -> str:
+    if end is None:
+        return f"{start}年-{open_end}"
+    if end == start:
+        return f"{start}年"
+    return f"{start}-{end}年"
+
+
+class Scope(models.Model):
+    """An industry scope (產業範疇) of a programme, with its recognition text (認定方式)."""
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="scopes", verbose_name=_("政策性產業")
+    )
+    order = models.PositiveIntegerField(_("順序"))
+    title = models.CharField(
+        _("範疇名稱"), max_length=200, blank=True, help_text=_("不含【】，例如「半導體」；可留空。")
+    )
+    description = models.TextField(_("產業範疇說明"), help_text=_("例如「包括晶片設計、晶圓代工…」"))
+    agencies = models.ManyToManyField(
+        Agency, related_name="scopes", verbose_name=_("部會/機關")
+    )
+    headline = models.CharField(
+        _("願景"), max_length=300, blank=True, help_text=_("認定方式的標題，例如「成為全球半導體全供應鏈主導者」。")
+    )
+    note = models.TextField(_("備註"), blank=True)
+
+    history = HistoricalRecords(m2m_fields=[agencies])
+
+    class Meta:
+        verbose_name = _("產業範疇")
+        verbose_name_plural = _("產業範疇")
+        ordering = ("programme__bulletin", "programme__serial", "order")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("programme", "order"),
+                name="scope_order_unique_per_programme",
+                violation_error_message=_("同一政策性產業內的產業範疇順序不可重複。"),
+            ),
+            _not_blank("description", "scope"),
+        ]
+
+    def __str__(self) -> str:
+        label = f"【{self.title}】" if self.title else self.description[:20]
+        return f"{self.programme.serial}-{self.order} {label}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("admin:catalogue_scope_change", args=[self.pk])
+
+    @property
+    def display_title(self) -> str:
+        return f"【{self.title}】" if self.title else ""
+
+
+class RecognitionPart(models.Model):
+    """What targets, strategies and sections share: a place in one scope's recognition text."""
+
+    order = models.PositiveIntegerField(_("順序"))
+
+    class Meta:
+        abstract = True
+        ordering = ("scope", "order")
+
+
+class HeadedList(RecognitionPart):
+    """A heading with its items, one per line: a strategy, or another section."""
+
+    heading = models.CharField(_("標題"), max_length=300)
+    items = models.TextField(_("項目"), blank=True, help_text=_("每行一個項目。"))
+
+    class Meta(RecognitionPart.Meta):
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.heading
+
+    @property
+    def item_list(self) -> list[str]:
+        return split_items(self.items)
+
+
+class Target(RecognitionPart):
+    """A target (推動目標), with its figure and deadline where the text states them."""
+
+    scope = models.ForeignKey(
+        Scope, on_delete=models.CASCADE, related_name="targets", verbose_name=_("產業範疇")
+    )
+    text = models.TextField(_("推動目標"))
+    value = models.DecimalField(_("數值"), max_digits=20, decimal_places=4, null=True, blank=True)
+    unit = models.CharField(_("單位"), max_length=20, blank=True, help_text=_("例如 億元、%、架。"))
+    deadline_year = models.PositiveSmallIntegerField(_("目標年（民國）"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta(RecognitionPart.Meta):
+        verbose_name = _("推動目標")
+        verbose_name_plural = _("推動目標")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("scope", "order"),
+                name="target_order_unique_per_scope",
+                violation_error_message=_("同一產業範疇內的推動目標順序不可重複。"),
+            ),
+            _not_blank("text", "target"),
+            models.CheckConstraint(
+                condition=Q(unit="") | Q(value__isnull=False),
+                name="target_unit_needs_value",
+                violation_error_message=_("填寫單位時也須填寫數值。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Strategy(HeadedList):
+    """A strategy (推動策略): a heading and its items, one per line."""
+
+    scope = models.ForeignKey(
+        Scope, on_delete=models.CASCADE, related_name="strategies", verbose_name=_("產業範疇")
+    )
+
+    history = HistoricalRecords()
+
+    class Meta(HeadedList.Meta):
+        verbose_name = _("推動策略")
+        verbose_name_plural = _("推動策略")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("scope", "order"),
+                name="strategy_order_unique_per_scope",
+                violation_error_message=_("同一產業範疇內的推動策略順序不可重複。"),
+            ),
+            _not_blank("heading", "strategy"),
+        ]
+
+
+class Section(HeadedList):
+    """Any other part of the recognition text: a heading and its items (regions, modules…)."""
+
+    scope = models.ForeignKey(
+        Scope, on_delete=models.CASCADE, related_name="sections", verbose_name=_("產業範疇")
+    )
+    history = HistoricalRecords()
+
+    class Meta(HeadedList.Meta):
+        verbose_name = _("其他段落")
+        verbose_name_plural = _("其他段落")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("scope", "order"),
+                name="section_order_unique_per_scope",
+                violation_error_message=_("同一產業範疇內的段落順序不可重複。"),
+            ),
+            _not_blank("heading", "section"),
+        ]

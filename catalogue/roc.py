@@ -1,0 +1,31 @@
+"""The Republic of China (Minguo) calendar, as the agency writes its dates: year 1 is 1912."""
+import datetime
+
+ROC_OFFSET = 1911
+
+
+def roc_year(western_year: int) -> int:
+    return western_year - ROC_OFFSET
+
+
+def western_year(roc: int) -> int:
+    return roc + ROC_OFFSET
+
+
+def roc_date_short(day: datetime.date) -> str:
+    """114.12.30 — the form of the bulletin's heading."""
+    return f"{roc_year(day.year)}.{day.month:02d}.{day.day:02d}"
+
+
+def roc_date_long(day: datetime.date) -> str:
+    """中華民國114年12月30日 — the form of formal text."""
+    return f"中華民國{roc_year(day.year)}年{day.month}月{day.day}日"
+
+
+def parse_roc_date_short(text: str) -> datetime.date:
+    """Read 114.12.30 (or 114-12-30, 114/12/30) back into a date; ValueError when it is not one."""
+    parts = text.replace("-", ".").replace("/", ".").split(".")
+    if len(parts) != 3 or not all(p.strip().isdigit() for p in parts):
+        raise ValueError(f"不是民國日期：{text}")
+    year, month, day = (int(p) for p in parts)
+    return datetime.date(western_year(year), month, day)

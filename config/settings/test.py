@@ -1,0 +1,10 @@
+"""Settings for the test suite: fast hashing, files in a temporary folder."""
+import tempfile
+from pathlib import Path
+
+from .base import *  # noqa: F403
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="policy-industries-test-media-"))
+LOGGING = {"version": 1, "disable_existing_loggers": False}

@@ -1,0 +1,1 @@
+"""Dated editions of a bulletin, frozen from the catalogue (built by the publishing issue)."""

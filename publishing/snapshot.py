@@ -1,0 +1,109 @@
+"""The frozen form of a bulletin: versioned JSON that every rendering and diff reads.
+
+Format "policy-industries-snapshot", version 1. Every catalogue row carries its stable id
+so that a diff can tell a moved or edited row from a new one.
+"""
+import hashlib
+import json
+from typing import Any
+
+from django.db.models import Prefetch
+
+from catalogue.models import Bulletin, Programme, Scope, format_period
+
+SNAPSHOT_FORMAT = "policy-industries-snapshot"
+SNAPSHOT_VERSION = 1
+
+
+def build_snapshot(bulletin: Bulletin) -> dict[str, Any]:
+    """The bulletin's whole catalogue as it is now, in a fixed number of queries."""
+    scopes = Scope.objects.prefetch_related(
+        "agencies", "targets", "strategies", "sections"
+    ).order_by("order")
+    programmes = (
+        Programme.objects.filter(bulletin=bulletin)
+        .order_by("serial")
+        .prefetch_related(Prefetch("scopes", queryset=scopes))
+    )
+    agency = bulletin.issuing_agency
+    return {
+        "format": SNAPSHOT_FORMAT,
+        "version": SNAPSHOT_VERSION,
+        "bulletin": {
+            "id": bulletin.pk,
+            "slug": bulletin.slug,
+            "title": bulletin.title,
+            "full_title": bulletin.full_title,
+            "issuing_agency": _agency(agency),
+        },
+        "programmes": [_programme(p) for p in programmes],
+    }
+
+
+def _agency(agency: Any) -> dict[str, Any]:
+    return {"id": agency.pk, "name": agency.name, "short_name": agency.short_name}
+
+
+def _programme(programme: Programme) -> dict[str, Any]:
+    return {
+        "id": programme.pk,
+        "serial": programme.serial,
+        "name": programme.name,
+        "period_start": programme.period_start,
+        "period_end": programme.period_end,
+        "open_end": programme.open_end,
+        "period_display": format_period(
+            programme.period_start, programme.period_end, programme.open_end
+        ),
+        "scopes": [_scope(s) for s in programme.scopes.all()],
+    }
+
+
+def _scope(scope: Scope) -> dict[str, Any]:
+    return {
+        "id": scope.pk,
+        "order": scope.order,
+        "title": scope.title,
+        "description": scope.description,
+        "agencies": [_agency(a) for a in scope.agencies.all()],
+        "headline": scope.headline,
+        "targets": [
+            {
+                "id": t.pk,
+                "order": t.order,
+                "text": t.text,
+                "value": None if t.value is None else _decimal(t.value),
+                "unit": t.unit,
+                "deadline_year": t.deadline_year,
+            }
+            for t in sorted(scope.targets.all(), key=lambda t: t.order)
+        ],
+        "strategies": [_headed_list(s) for s in sorted(scope.strategies.all(), key=_order)],
+        "sections": [_headed_list(s) for s in sorted(scope.sections.all(), key=_order)],
+        "note": scope.note,
+    }
+
+
+def _order(obj: Any) -> int:
+    return obj.order
+
+
+def _headed_list(part: Any) -> dict[str, Any]:
+    return {"id": part.pk, "order": part.order, "heading": part.heading, "items": part.item_list}
+
+
+def _decimal(value: Any) -> str:
+    """528.0000 → "528"; 2.66 stays "2.66": the figure as a person writes it."""
+    text = format(value.normalize(), "f")
+    return text
+
+
+def canonical_bytes(snapshot: dict[str, Any]) -> bytes:
+    """The one byte form of a snapshot that its SHA-256 is taken over."""
+    return json.dumps(
+        snapshot, ensure_ascii=False, sort_keys=True, separators=(",", ":")
+    ).encode("utf-8")
+
+
+def snapshot_sha256(snapshot: dict[str, Any]) -> str:
+    return hashlib.sha256(canonical_bytes(snapshot)).hexdigest()
