@@ -5,12 +5,16 @@ edit of a scope and its agencies would leave two or three revisions, the first w
 agencies. `record_revision` lets a caller save the object and its agencies first and then
 write exactly one revision that holds both.
 """
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from django.db import models
+from django.db import models, router, transaction
+from django.db.models.deletion import Collector
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
+
+from .roc import roc_date_short
 
 
 class CatalogueHistoricalRecords(HistoricalRecords):
@@ -45,3 +49,59 @@ def record_revision(obj: models.Model, *, created: bool = False) -> None:
     """Write a revision of obj as it is now, agencies included."""
     recorder: CatalogueHistoricalRecords = type(obj)._history_recorder  # type: ignore[attr-defined]
     recorder.create_historical_record(obj, "+" if created else "~")
+
+
+def revision_label(record: Any) -> str:
+    """114.12.30 14:05（#12）: when a revision was written, in the agency's calendar; its number."""
+    moment = timezone.localtime(record.history_date)
+    return f"{roc_date_short(moment.date())} {moment:%H:%M}（#{record.history_id}）"
+
+
+@transaction.atomic
+def revert_to(record: Any, *, user: Any, reason: str | None = None) -> models.Model:
+    """Bring the object back to the state of one of its revisions, many-to-many fields included.
+
+    simple-history's own revert restores the fields only; this one also sets a scope's agencies
+    as the revision had them (those that still exist) and writes exactly one revision. An object
+    deleted since is created again with its old id. Raises ValidationError (nothing changes) when
+    the old state no longer fits, e.g. its order is taken now.
+    """
+    model = record.instance_type
+    obj = record.instance
+    exists = model._default_manager.filter(pk=obj.pk).exists()
+    obj._state.adding = not exists
+    obj.full_clean()
+    m2m_model_for = model._history_recorder.m2m_models
+    related: dict[str, list[Any]] = {}
+    for field in record._history_m2m_fields:
+        target = field.m2m_reverse_field_name()
+        pks = m2m_model_for[field].objects.filter(history=record).values_list(
+            f"{target}_id", flat=True
+        )
+        related[field.name] = list(field.related_model._default_manager.filter(pk__in=pks))
+    if reason is None:
+        reason = f"還原至 {revision_label(record)} 版本"
+    attribute(obj, user=user, reason=reason)
+    obj.skip_history_when_saving = True  # type: ignore[attr-defined]
+    try:
+        obj.save()
+        for name, objects in related.items():
+            getattr(obj, name).set(objects)
+    finally:
+        del obj.skip_history_when_saving  # type: ignore[attr-defined]
+    record_revision(obj, created=not exists)
+    return obj
+
+
+@transaction.atomic
+def delete_with_history(objs: Iterable[models.Model], *, user: Any, reason: str) -> None:
+    """Delete objs and what cascades from them, each deletion's revision naming user and reason."""
+    objs = list(objs)
+    if not objs:
+        return
+    collector = Collector(using=router.db_for_write(type(objs[0])))
+    collector.collect(objs)
+    for instances in collector.data.values():
+        for instance in instances:
+            attribute(instance, user=user, reason=reason)
+    collector.delete()

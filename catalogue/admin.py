@@ -1,0 +1,448 @@
+"""The catalogue in the admin, in Traditional Chinese, every save kept as one revision.
+
+Editors (編輯) change the bulletin here; approvers (核定) read it. Each save writes exactly
+one revision per changed object, naming the editor and the change reason (變更說明) typed on
+the form; unchanged objects and inline rows write none.
+"""
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.db import models
+from django.db.models import Count, Max, Prefetch
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpRequest
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from .admin_history.admin import CatalogueHistoryAdmin
+from .admin_history.timeline import Entry, programme_timeline, scope_timeline
+from .history import attribute, delete_with_history, record_revision
+from .models import Agency, Bulletin, Programme, Scope, Section, Strategy, Target
+from .spreadsheet.admin import SpreadsheetAdminMixin
+
+REASON_FIELD = "change_reason"
+DEFAULT_REASON_ADD = _("後台新增")
+DEFAULT_REASON_CHANGE = _("後台編輯")
+DEFAULT_REASON_DELETE = _("後台刪除")
+
+
+class MultilineField(forms.CharField):
+    """Text from a textarea with the line ends stored as "\n".
+
+    Browsers send a textarea's lines separated by "\r\n"; kept as they come, every save of an
+    unchanged form would look like a change of every multi-line text, and write a revision.
+    """
+
+    def to_python(self, value: Any) -> str:
+        text = super().to_python(value)
+        return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+class PlainNumberInput(forms.NumberInput):
+    """528 rather than 528.0000: a figure as the bulletin writes it."""
+
+    def format_value(self, value: Any) -> str | None:
+        if isinstance(value, Decimal):
+            value = f"{value.normalize():f}"
+        return super().format_value(value)
+
+
+SMALL_TEXT = {
+    models.TextField: {
+        "form_class": MultilineField,
+        "widget": forms.Textarea(attrs={"rows": 3, "cols": 48}),
+    },
+    models.DecimalField: {"widget": PlainNumberInput},
+}
+
+admin.site.site_header = _("政策性產業彙整表管理系統")
+admin.site.site_title = _("政策性產業彙整表")
+admin.site.index_title = _("後台管理")
+
+
+class ChangeReasonForm(forms.ModelForm):
+    """A model form with the change reason that goes into the revision history."""
+
+    change_reason = forms.CharField(
+        label=_("變更說明"),
+        required=False,
+        max_length=500,
+        help_text=_("簡述這次修改的原因，會記錄在修訂歷史中；未填寫時記為「後台編輯」。"),
+        widget=forms.TextInput(attrs={"size": 80}),
+    )
+
+
+class OrderedInlineFormSet(BaseInlineFormSet):
+    """Inline rows with an order unique within their parent, which editors may swap in one save."""
+
+    def clean(self) -> None:
+        seen: set[int] = set()
+        repeated: set[int] = set()
+        for form in self.forms:
+            order = getattr(form, "cleaned_data", {}).get("order")
+            if order is None or self._should_delete_form(form):
+                continue
+            (repeated if order in seen else seen).add(order)
+        if repeated:
+            raise forms.ValidationError(
+                gettext("順序 %(orders)s 重複：同一層的每一列須有不同的順序。")
+                % {"orders": "、".join(str(o) for o in sorted(repeated))},
+                code="duplicate_order",
+            )
+        super().clean()
+
+    def free_changed_orders(self) -> None:
+        """Move rows whose order changes out of the way, so a swap meets no unique constraint.
+
+        The rows go to orders above every old and new one, without a revision (a queryset
+        update); saving them afterwards writes their one revision with the final order.
+        """
+        moving = [
+            form.instance
+            for form in self.initial_forms
+            if "order" in form.changed_data and not self._should_delete_form(form)
+        ]
+        if not moving:
+            return
+        siblings = self.model._default_manager.filter(**{self.fk.name: self.instance})
+        top = max(
+            [
+                siblings.aggregate(top=Max("order"))["top"] or 0,
+                *(form.cleaned_data.get("order") or 0 for form in self.forms if form.cleaned_data),
+            ]
+        )
+        for offset, obj in enumerate(moving, start=1):
+            self.model._default_manager.filter(pk=obj.pk).update(order=top + offset)
+
+
+class CatalogueAdmin(CatalogueHistoryAdmin):
+    """Every catalogue admin: the change reason, one revision per changed object."""
+
+    form = ChangeReasonForm
+    formfield_overrides = SMALL_TEXT
+    # The models' get_absolute_url leads back to the admin; a "view on site" link would too.
+    view_on_site = False
+
+    class Media:
+        css = {"all": ("catalogue/admin.css",)}
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> list[Any]:
+        fieldsets = list(super().get_fieldsets(request, obj))
+        fieldsets = [
+            (name, {**options, "fields": [f for f in options["fields"] if f != REASON_FIELD]})
+            for name, options in fieldsets
+        ]
+        can_save = (
+            self.has_add_permission(request)
+            if obj is None
+            else self.has_change_permission(request, obj)
+        )
+        if can_save:
+            fieldsets.append((_("修訂紀錄"), {"fields": [REASON_FIELD]}))
+        return fieldsets
+
+    def change_reason(self, form: forms.Form, change: bool) -> str:
+        typed = (getattr(form, "cleaned_data", None) or {}).get(REASON_FIELD, "").strip()
+        return typed or str(DEFAULT_REASON_CHANGE if change else DEFAULT_REASON_ADD)
+
+    def save_model(self, request: HttpRequest, obj: Any, form: forms.Form, change: bool) -> None:
+        # The revision is written in save_related, once the many-to-many fields are saved too.
+        attribute(obj, user=request.user, reason=self.change_reason(form, change))
+        obj.skip_history_when_saving = True
+        obj.save()
+
+    def save_related(
+        self, request: HttpRequest, form: forms.Form, formsets: list[Any], change: bool
+    ) -> None:
+        obj = form.instance
+        try:
+            form.save_m2m()
+        finally:
+            del obj.skip_history_when_saving
+        if not change or set(form.changed_data) - {REASON_FIELD}:
+            record_revision(obj, created=not change)
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def save_formset(
+        self, request: HttpRequest, form: forms.Form, formset: Any, change: bool
+    ) -> None:
+        reason = self.change_reason(form, change)
+        instances = formset.save(commit=False)  # only the changed rows
+        delete_with_history(formset.deleted_objects, user=request.user, reason=reason)
+        if isinstance(formset, OrderedInlineFormSet):
+            formset.free_changed_orders()
+        for instance in instances:
+            attribute(instance, user=request.user, reason=reason)
+            instance.save()
+        formset.save_m2m()
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        delete_with_history([obj], user=request.user, reason=str(DEFAULT_REASON_DELETE))
+
+    def delete_queryset(self, request: HttpRequest, queryset: models.QuerySet) -> None:
+        delete_with_history(queryset, user=request.user, reason=str(DEFAULT_REASON_DELETE))
+
+
+class OrderedInline(admin.TabularInline):
+    formset = OrderedInlineFormSet
+    ordering = ("order",)
+    extra = 0
+    formfield_overrides = SMALL_TEXT
+    view_on_site = False
+
+
+# Agencies and bulletins
+
+
+@admin.register(Agency)
+class AgencyAdmin(CatalogueAdmin):
+    list_display = ("name", "short_name", "order", "scope_count")
+    search_fields = ("name", "short_name")
+    ordering = ("order", "name")
+    fieldsets = ((None, {"fields": ("name", "short_name", "order")}),)
+
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet:
+        return super().get_queryset(request).annotate(scope_total=Count("scopes"))
+
+    @admin.display(description=_("產業範疇數"), ordering="scope_total")
+    def scope_count(self, obj: Agency) -> int:
+        return obj.scope_total
+
+
+@admin.register(Bulletin)
+class BulletinAdmin(CatalogueAdmin):
+    list_display = ("title", "issuing_agency", "slug", "programme_count")
+    list_select_related = ("issuing_agency",)
+    search_fields = ("title", "slug", "issuing_agency__name")
+    fieldsets = ((None, {"fields": ("title", "issuing_agency", "slug")}),)
+
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet:
+        return super().get_queryset(request).annotate(programme_total=Count("programmes"))
+
+    @admin.display(description=_("政策性產業數"), ordering="programme_total")
+    def programme_count(self, obj: Bulletin) -> int:
+        return obj.programme_total
+
+
+# Programmes and their scopes
+
+
+def _agency_names(agencies: Any) -> str:
+    return "、".join(agency.short_name or agency.name for agency in agencies)
+
+
+class ScopeInline(OrderedInline):
+    model = Scope
+    fields = ("order", "title", "description", "headline", "agency_names")
+    readonly_fields = ("agency_names",)
+    show_change_link = True
+    verbose_name = _("產業範疇")
+    verbose_name_plural = _("產業範疇（部會與認定方式請點「變更」至各範疇頁面編輯）")
+
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet:
+        return (
+            super().get_queryset(request).select_related("programme").prefetch_related("agencies")
+        )
+
+    @admin.display(description=_("部會/機關"))
+    def agency_names(self, obj: Scope) -> str:
+        return _agency_names(obj.agencies.all()) if obj.pk else ""
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(SpreadsheetAdminMixin, CatalogueAdmin):
+    list_display = ("serial", "name", "period", "scope_count", "agency_names", "bulletin")
+    list_display_links = ("serial", "name")
+    list_select_related = ("bulletin",)
+    list_filter = ("bulletin", "scopes__agencies", "open_end")
+    search_fields = (
+        "name",
+        "scopes__title",
+        "scopes__description",
+        "scopes__headline",
+        "scopes__note",
+        "scopes__agencies__name",
+        "scopes__agencies__short_name",
+        "scopes__targets__text",
+        "scopes__strategies__heading",
+        "scopes__strategies__items",
+        "scopes__sections__heading",
+        "scopes__sections__items",
+    )
+    search_help_text = _("搜尋名稱、產業範疇、願景、推動目標、推動策略、段落與部會名稱。")
+    ordering = ("bulletin", "serial")
+    fieldsets = (
+        (None, {"fields": ("bulletin", "serial", "name")}),
+        (
+            _("實施期間（民國年）"),
+            {
+                "fields": (("period_start", "period_end", "open_end"),),
+                "description": _("填寫結束年，或選擇「未定」或「迄今」，兩者擇一。"),
+            },
+        ),
+    )
+    inlines = (ScopeInline,)
+    timeline_title = _("產業範疇、推動目標、推動策略與其他段落的變更")
+
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet:
+        scopes = Scope.objects.order_by("order").prefetch_related("agencies")
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(scope_total=Count("scopes", distinct=True))
+            .prefetch_related(Prefetch("scopes", queryset=scopes, to_attr="ordered_scopes"))
+        )
+
+    @admin.display(description=_("實施期間（民國）"), ordering="period_start")
+    def period(self, obj: Programme) -> str:
+        return obj.period_display
+
+    @admin.display(description=_("產業範疇數"), ordering="scope_total")
+    def scope_count(self, obj: Programme) -> int:
+        return obj.scope_total
+
+    @admin.display(description=_("部會/機關"))
+    def agency_names(self, obj: Programme) -> str:
+        agencies: dict[int, Agency] = {}
+        for scope in obj.ordered_scopes:
+            for agency in scope.agencies.all():
+                agencies.setdefault(agency.pk, agency)
+        return _agency_names(sorted(agencies.values(), key=lambda a: (a.order, a.name)))
+
+    def get_history_timeline(self, object_id: Any) -> list[Entry]:
+        return programme_timeline(object_id)
+
+
+class TargetInline(OrderedInline):
+    model = Target
+    fields = ("order", "text", "value", "unit", "deadline_year")
+
+
+class StrategyInline(OrderedInline):
+    model = Strategy
+    fields = ("order", "heading", "items")
+
+
+class SectionInline(OrderedInline):
+    model = Section
+    fields = ("order", "heading", "items")
+
+
+@admin.register(Scope)
+class ScopeAdmin(CatalogueAdmin):
+    list_display = ("programme_serial", "order", "label", "programme", "agency_names", "headline")
+    list_display_links = ("label",)
+    list_select_related = ("programme", "programme__bulletin")
+    list_filter = ("programme__bulletin", "programme", "agencies")
+    search_fields = (
+        "title",
+        "description",
+        "headline",
+        "note",
+        "programme__name",
+        "agencies__name",
+        "agencies__short_name",
+        "targets__text",
+        "strategies__heading",
+        "strategies__items",
+        "sections__heading",
+        "sections__items",
+    )
+    search_help_text = _(
+        "搜尋範疇名稱與說明、願景、推動目標、推動策略、段落、政策性產業與部會名稱。"
+    )
+    ordering = ("programme__bulletin", "programme__serial", "order")
+    filter_horizontal = ("agencies",)
+    fieldsets = (
+        (None, {"fields": ("programme", "order", "title", "description", "agencies")}),
+        (_("認定方式"), {"fields": ("headline", "note")}),
+    )
+    inlines = (TargetInline, StrategyInline, SectionInline)
+    timeline_title = _("推動目標、推動策略與其他段落的變更")
+
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet:
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("programme", "programme__bulletin")
+            .prefetch_related("agencies")
+        )
+
+    @admin.display(description=_("序號"), ordering="programme__serial")
+    def programme_serial(self, obj: Scope) -> int:
+        return obj.programme.serial
+
+    @admin.display(description=_("產業範疇"), ordering="title")
+    def label(self, obj: Scope) -> str:
+        return obj.display_title or obj.description[:30]
+
+    @admin.display(description=_("部會/機關"))
+    def agency_names(self, obj: Scope) -> str:
+        return _agency_names(obj.agencies.all())
+
+    def get_history_timeline(self, object_id: Any) -> list[Entry]:
+        return scope_timeline(object_id)
+
+
+# The parts of a scope's recognition text, also listed on their own for searching.
+
+
+class ScopePartAdmin(CatalogueAdmin):
+    list_select_related = ("scope", "scope__programme")
+    list_filter = ("scope__programme__bulletin", "scope__programme", "scope__agencies")
+    ordering = ("scope__programme__serial", "scope__order", "order")
+
+    def formfield_for_foreignkey(
+        self, db_field: Any, request: HttpRequest, **kwargs: Any
+    ) -> forms.Field | None:
+        if db_field.name == "scope":
+            # A scope names itself by its programme's serial: one query for the whole list.
+            kwargs["queryset"] = Scope.objects.select_related("programme")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description=_("產業範疇"), ordering="scope__programme__serial")
+    def scope_label(self, obj: Any) -> str:
+        return str(obj.scope)
+
+
+@admin.register(Target)
+class TargetAdmin(ScopePartAdmin):
+    list_display = ("scope_label", "order", "text", "figure", "deadline")
+    list_display_links = ("text",)
+    search_fields = ("text", "unit", "scope__title", "scope__programme__name")
+    fieldsets = ((None, {"fields": ("scope", "order", "text", "value", "unit", "deadline_year")}),)
+
+    @admin.display(description=_("數值"))
+    def figure(self, obj: Target) -> str:
+        if obj.value is None:
+            return ""
+        return f"{obj.value.normalize():f} {obj.unit}".strip()
+
+    @admin.display(description=_("目標年（民國）"), ordering="deadline_year")
+    def deadline(self, obj: Target) -> str:
+        return gettext("%(year)s年") % {"year": obj.deadline_year} if obj.deadline_year else ""
+
+
+class HeadedListAdmin(ScopePartAdmin):
+    list_display = ("scope_label", "order", "heading", "item_count")
+    list_display_links = ("heading",)
+    search_fields = ("heading", "items", "scope__title", "scope__programme__name")
+    fieldsets = ((None, {"fields": ("scope", "order", "heading", "items")}),)
+
+    @admin.display(description=_("項目數"))
+    def item_count(self, obj: Any) -> int:
+        return len(obj.item_list)
+
+
+@admin.register(Strategy)
+class StrategyAdmin(HeadedListAdmin):
+    pass
+
+
+@admin.register(Section)
+class SectionAdmin(HeadedListAdmin):
+    pass

@@ -1,0 +1,1 @@
+"""Revision history in the catalogue admin: history lists, compare, revert, a programme's parts."""
