@@ -258,6 +258,12 @@ class Target(RecognitionPart):
                 violation_error_message=_("同一產業範疇內的推動目標順序不可重複。"),
             ),
             _not_blank("text", "target"),
+            # One target is one line: the spreadsheet and the public table list them a line each.
+            models.CheckConstraint(
+                condition=~Q(text__contains="\n") & ~Q(text__contains="\r"),
+                name="target_text_single_line",
+                violation_error_message=_("推動目標須為單行文字；多個目標請分列填寫。"),
+            ),
             models.CheckConstraint(
                 condition=Q(unit="") | Q(value__isnull=False),
                 name="target_unit_needs_value",

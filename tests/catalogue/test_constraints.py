@@ -202,3 +202,13 @@ def test_a_target_with_value_unit_and_deadline_is_allowed(scope):
     )
     target.full_clean()
     target.save()
+
+
+def test_database_refuses_a_target_of_several_lines(scope):
+    _violates(lambda: Target.objects.create(scope=scope, order=1, text="產值成長\n人才倍增"))
+
+
+def test_full_clean_asks_for_one_target_a_line_in_chinese(scope):
+    with pytest.raises(ValidationError) as error:
+        Target(scope=scope, order=1, text="產值成長\r\n人才倍增").full_clean()
+    assert "推動目標須為單行文字；多個目標請分列填寫。" in error.value.messages

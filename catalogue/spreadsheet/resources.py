@@ -1,0 +1,299 @@
+"""The sheet as a django-import-export resource: one row per scope, in the bulletin's order.
+
+The resource's fields and widgets define each column both ways: `render` for export and
+`clean` for import, with the grammar of `cells`. Import does not go through the library's
+per-row `import_data` (a row here is a programme, a scope and its parts at once, and the
+whole file is planned before anything is written — see `importer`), but it reads every
+cell through these same widgets, so that what export writes, import understands.
+"""
+
+from collections.abc import Iterable
+from typing import Any
+
+import tablib
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
+from import_export import fields, resources, widgets
+
+from ..models import Agency, Bulletin, Programme, Scope, Section, Strategy, Target
+from .cells import (
+    CellError,
+    HeadedLines,
+    TargetLine,
+    escape_formula,
+    format_agencies,
+    format_headed_lists,
+    format_period,
+    format_targets,
+    parse_headed_lists,
+    parse_period,
+    parse_targets,
+    split_agencies,
+    unescape_formula,
+)
+
+# The column headers. They are the file format, not interface text: a sheet exported in
+# one language must import in another, so they are deliberately not translated.
+SERIAL = "序號"
+PROGRAMME = "政策性產業"
+PERIOD = "實施期間"
+AGENCIES = "部會/機關"
+TITLE = "範疇名稱"
+DESCRIPTION = "產業範疇說明"
+HEADLINE = "願景"
+TARGETS = "推動目標"
+STRATEGIES = "推動策略"
+SECTIONS = "其他段落"
+NOTE = "備註"
+SCOPE_ID = "範疇識別碼"
+
+
+def cell_text(value: Any) -> str:
+    """A cell as text: empty for nothing, LF line ends, trimmed, the formula apostrophe removed."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).replace("\r\n", "\n").strip()
+    return unescape_formula(text)
+
+
+def _max_length(model: type, name: str) -> int:
+    return model._meta.get_field(name).max_length
+
+
+class TextWidget(widgets.Widget):
+    def __init__(self, *, required: bool = False, max_length: int | None = None) -> None:
+        super().__init__(coerce_to_string=True)
+        self.required = required
+        self.max_length = max_length
+
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> str:
+        text = cell_text(value)
+        if self.required and not text:
+            raise CellError(_("必填，不可空白。"))
+        if self.max_length is not None and len(text) > self.max_length:
+            raise CellError(
+                _("超過 %(limit)d 字的上限（目前 %(length)d 字）。")
+                % {"limit": self.max_length, "length": len(text)}
+            )
+        return text
+
+    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
+        return "" if value is None else str(value)
+
+
+class NumberWidget(widgets.Widget):
+    """A whole number, written as a number so that spreadsheets sort it as one."""
+
+    def __init__(self, *, required: bool = False) -> None:
+        super().__init__(coerce_to_string=False)
+        self.required = required
+
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> int | None:
+        text = cell_text(value)
+        if not text:
+            if self.required:
+                raise CellError(_("必填，不可空白。"))
+            return None
+        if not text.isascii() or not text.isdigit() or int(text) < 1:
+            raise CellError(_("「%(text)s」不是正整數。") % {"text": text})
+        return int(text)
+
+    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> int | str:
+        return "" if value is None else int(value)
+
+
+class PeriodWidget(widgets.Widget):
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> tuple[int, int | None, str]:
+        text = cell_text(value)
+        if not text:
+            raise CellError(_("必填，不可空白。"))
+        return parse_period(text)
+
+    def render(self, value: Programme | None, obj: Any = None, **kwargs: Any) -> str:
+        if value is None:
+            return ""
+        return format_period(value.period_start, value.period_end, value.open_end)
+
+
+class AgencyListWidget(widgets.Widget):
+    """Agencies by name or short name, joined by 、; an unknown name is an error, never dropped."""
+
+    def __init__(self, agencies: Iterable[Agency] = ()) -> None:
+        super().__init__()
+        self.lookup: dict[str, Agency] = {}
+        for agency in agencies:
+            if agency.short_name:
+                self.lookup.setdefault(agency.short_name, agency)
+            self.lookup[agency.name] = agency
+
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> list[Agency]:
+        names = split_agencies(cell_text(value))
+        if not names:
+            raise CellError(_("必填：至少一個部會或機關。"))
+        unknown = [name for name in names if name not in self.lookup]
+        if unknown:
+            raise CellError(
+                _(
+                    "找不到部會或機關「%(names)s」；請使用部會/機關清單中的名稱或簡稱，以「、」分隔。"
+                )
+                % {"names": "」、「".join(unknown)}
+            )
+        found: dict[int, Agency] = {}
+        for name in names:
+            found.setdefault(self.lookup[name].pk, self.lookup[name])
+        return list(found.values())
+
+    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
+        return format_agencies([agency.name for agency in value.all()])
+
+
+class TargetListWidget(widgets.Widget):
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> list[TargetLine]:
+        targets = parse_targets(cell_text(value))
+        limit = _max_length(Target, "unit")
+        for position, target in enumerate(targets, start=1):
+            if len(target.unit) > limit:
+                raise CellError(_too_long(position, _("單位"), limit, len(target.unit)))
+        return targets
+
+    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
+        return format_targets([target_line(t) for t in sorted(value.all(), key=_order)])
+
+
+class HeadedListWidget(widgets.Widget):
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> list[HeadedLines]:
+        parts = parse_headed_lists(cell_text(value))
+        limit = _max_length(Strategy, "heading")
+        for position, part in enumerate(parts, start=1):
+            if len(part.heading) > limit:
+                raise CellError(_too_long(position, _("標題"), limit, len(part.heading)))
+        return parts
+
+    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
+        return format_headed_lists([headed_lines(p) for p in sorted(value.all(), key=_order)])
+
+
+def _too_long(position: int, name: str, limit: int, length: int) -> str:
+    return _("第 %(n)d 項：%(name)s超過 %(limit)d 字的上限（目前 %(length)d 字）。") % {
+        "n": position,
+        "name": name,
+        "limit": limit,
+        "length": length,
+    }
+
+
+def _order(part: Any) -> int:
+    return part.order
+
+
+def target_line(target: Target) -> TargetLine:
+    return TargetLine(
+        text=target.text, value=target.value, unit=target.unit, deadline_year=target.deadline_year
+    )
+
+
+def headed_lines(part: Strategy | Section) -> HeadedLines:
+    return HeadedLines(heading=part.heading, items=tuple(part.item_list))
+
+
+class ScopeSheetResource(resources.ModelResource):
+    """One row per scope: its programme's columns, its own, and its parts as typed text."""
+
+    serial = fields.Field(
+        attribute="programme__serial", column_name=SERIAL, widget=NumberWidget(required=True)
+    )
+    programme = fields.Field(
+        attribute="programme__name",
+        column_name=PROGRAMME,
+        widget=TextWidget(required=True, max_length=_max_length(Programme, "name")),
+    )
+    period = fields.Field(attribute="programme", column_name=PERIOD, widget=PeriodWidget())
+    agencies = fields.Field(attribute="agencies", column_name=AGENCIES, widget=AgencyListWidget())
+    title = fields.Field(
+        attribute="title",
+        column_name=TITLE,
+        widget=TextWidget(max_length=_max_length(Scope, "title")),
+    )
+    description = fields.Field(
+        attribute="description", column_name=DESCRIPTION, widget=TextWidget(required=True)
+    )
+    headline = fields.Field(
+        attribute="headline",
+        column_name=HEADLINE,
+        widget=TextWidget(max_length=_max_length(Scope, "headline")),
+    )
+    targets = fields.Field(attribute="targets", column_name=TARGETS, widget=TargetListWidget())
+    strategies = fields.Field(
+        attribute="strategies", column_name=STRATEGIES, widget=HeadedListWidget()
+    )
+    sections = fields.Field(attribute="sections", column_name=SECTIONS, widget=HeadedListWidget())
+    note = fields.Field(attribute="note", column_name=NOTE, widget=TextWidget())
+    id = fields.Field(attribute="id", column_name=SCOPE_ID, widget=NumberWidget())
+
+    class Meta:
+        model = Scope
+        fields = (
+            "serial",
+            "programme",
+            "period",
+            "agencies",
+            "title",
+            "description",
+            "headline",
+            "targets",
+            "strategies",
+            "sections",
+            "note",
+            "id",
+        )
+        export_order = fields
+        import_id_fields = ("id",)
+
+    def __init__(self, *, agencies: Iterable[Agency] = (), **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.fields["agencies"].widget = AgencyListWidget(agencies)
+
+    @property
+    def headers(self) -> list[str]:
+        return self.get_export_headers()
+
+    def export_field(self, field: fields.Field, instance: Scope, **kwargs: Any) -> Any:
+        value = super().export_field(field, instance, **kwargs)
+        return escape_formula(value) if isinstance(value, str) else value
+
+    def clean_row(self, row: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+        """The row's values by field name, and the reasons its bad cells were refused, by column."""
+        values: dict[str, Any] = {}
+        errors: dict[str, str] = {}
+        for name, field in self.fields.items():
+            try:
+                values[name] = field.clean(row)
+            except CellError as error:
+                errors[field.column_name] = str(error)
+        return values, errors
+
+
+def scopes_for_export(bulletin: Bulletin) -> QuerySet[Scope]:
+    """The bulletin's scopes in its order, with everything a row shows, in five queries."""
+    return (
+        Scope.objects.filter(programme__bulletin=bulletin)
+        .select_related("programme")
+        .prefetch_related(
+            "agencies",
+            Prefetch("targets", queryset=Target.objects.order_by("order")),
+            Prefetch("strategies", queryset=Strategy.objects.order_by("order")),
+            Prefetch("sections", queryset=Section.objects.order_by("order")),
+        )
+        .order_by("programme__serial", "order")
+    )
+
+
+def export_dataset(bulletin: Bulletin) -> tablib.Dataset:
+    """The bulletin as a tablib Dataset, one row per scope, cells escaped against formulas."""
+    resource = ScopeSheetResource()
+    # A list, not the queryset: the resource would page a prefetching queryset with a count.
+    dataset = resource.export(queryset=list(scopes_for_export(bulletin)))
+    dataset.title = bulletin.title[:31]
+    return dataset
