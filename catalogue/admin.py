@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from .admin_history.admin import CatalogueHistoryAdmin
 from .admin_history.timeline import Entry, programme_timeline, scope_timeline
 from .history import attribute, delete_with_history, record_revision
+from .i18n import site_language
 from .models import Agency, Bulletin, Programme, Scope, Section, Strategy, Target
 from .spreadsheet.admin import SpreadsheetAdminMixin
 
@@ -146,7 +147,7 @@ class CatalogueAdmin(CatalogueHistoryAdmin):
 
     def change_reason(self, form: forms.Form, change: bool) -> str:
         typed = (getattr(form, "cleaned_data", None) or {}).get(REASON_FIELD, "").strip()
-        return typed or str(DEFAULT_REASON_CHANGE if change else DEFAULT_REASON_ADD)
+        return typed or site_language(DEFAULT_REASON_CHANGE if change else DEFAULT_REASON_ADD)
 
     def save_model(self, request: HttpRequest, obj: Any, form: forms.Form, change: bool) -> None:
         # The revision is written in save_related, once the many-to-many fields are saved too.
@@ -181,10 +182,12 @@ class CatalogueAdmin(CatalogueHistoryAdmin):
         formset.save_m2m()
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        delete_with_history([obj], user=request.user, reason=str(DEFAULT_REASON_DELETE))
+        delete_with_history([obj], user=request.user, reason=site_language(DEFAULT_REASON_DELETE))
 
     def delete_queryset(self, request: HttpRequest, queryset: models.QuerySet) -> None:
-        delete_with_history(queryset, user=request.user, reason=str(DEFAULT_REASON_DELETE))
+        delete_with_history(
+            queryset, user=request.user, reason=site_language(DEFAULT_REASON_DELETE)
+        )
 
 
 class OrderedInline(admin.TabularInline):

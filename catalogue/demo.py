@@ -1,4 +1,5 @@
 """Load the agency's 114.12.30 bulletin, hand-structured in demo/, into the catalogue."""
+
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -22,7 +23,7 @@ def read_demo_data(path: Path = DEMO_FILE) -> dict[str, Any]:
 def load_bulletin(
     data: dict[str, Any], *, user: AbstractBaseUser | None, reason: str = DEMO_REASON
 ) -> tuple[Bulletin, bool]:
-    """Create the bulletin of data unless one with its slug exists; return it and whether it was made.
+    """Create the bulletin unless one with its slug exists; return it and whether it was made.
 
     An existing bulletin is left as it is, so that running the demo set-up again never
     overwrites what editors changed since.

@@ -5,6 +5,7 @@ edit of a scope and its agencies would leave two or three revisions, the first w
 agencies. `record_revision` lets a caller save the object and its agencies first and then
 write exactly one revision that holds both.
 """
+
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -75,8 +76,10 @@ def revert_to(record: Any, *, user: Any, reason: str | None = None) -> models.Mo
     related: dict[str, list[Any]] = {}
     for field in record._history_m2m_fields:
         target = field.m2m_reverse_field_name()
-        pks = m2m_model_for[field].objects.filter(history=record).values_list(
-            f"{target}_id", flat=True
+        pks = (
+            m2m_model_for[field]
+            .objects.filter(history=record)
+            .values_list(f"{target}_id", flat=True)
         )
         related[field.name] = list(field.related_model._default_manager.filter(pk__in=pks))
     if reason is None:

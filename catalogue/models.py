@@ -3,18 +3,18 @@
 Bulletin → Programme (政策性產業) → Scope (產業範疇) → Target / Strategy / Section (認定方式).
 Every model keeps its revision history (django-simple-history); a scope's agencies are part of it.
 """
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
 from .history import CatalogueHistoricalRecords as HistoricalRecords
 
 
 def _not_blank(field: str, model: str) -> models.CheckConstraint:
-    return models.CheckConstraint(
-        condition=~Q(**{field: ""}), name=f"{model}_{field}_not_blank"
-    )
+    return models.CheckConstraint(condition=~Q(**{field: ""}), name=f"{model}_{field}_not_blank")
 
 
 def split_items(text: str) -> list[str]:
@@ -140,9 +140,7 @@ class Programme(models.Model):
 
     def clean(self) -> None:
         if self.period_end is not None and self.open_end:
-            raise ValidationError(
-                {"open_end": _("已填寫結束年時，不可再選擇「未定」或「迄今」。")}
-            )
+            raise ValidationError({"open_end": _("已填寫結束年時，不可再選擇「未定」或「迄今」。")})
         if self.period_end is None and not self.open_end:
             raise ValidationError({"period_end": _("請填寫結束年，或選擇「未定」或「迄今」。")})
         if self.period_end is not None and self.period_end < self.period_start:
@@ -170,14 +168,20 @@ class Scope(models.Model):
     )
     order = models.PositiveIntegerField(_("順序"))
     title = models.CharField(
-        _("範疇名稱"), max_length=200, blank=True, help_text=_("不含【】，例如「半導體」；可留空。")
+        _("範疇名稱"),
+        max_length=200,
+        blank=True,
+        help_text=_("不含【】，例如「半導體」；可留空。"),
     )
-    description = models.TextField(_("產業範疇說明"), help_text=_("例如「包括晶片設計、晶圓代工…」"))
-    agencies = models.ManyToManyField(
-        Agency, related_name="scopes", verbose_name=_("部會/機關")
+    description = models.TextField(
+        _("產業範疇說明"), help_text=_("例如「包括晶片設計、晶圓代工…」")
     )
+    agencies = models.ManyToManyField(Agency, related_name="scopes", verbose_name=_("部會/機關"))
     headline = models.CharField(
-        _("願景"), max_length=300, blank=True, help_text=_("認定方式的標題，例如「成為全球半導體全供應鏈主導者」。")
+        _("願景"),
+        max_length=300,
+        blank=True,
+        help_text=_("認定方式的標題，例如「成為全球半導體全供應鏈主導者」。"),
     )
     note = models.TextField(_("備註"), blank=True)
 

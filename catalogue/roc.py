@@ -1,5 +1,8 @@
 """The Republic of China (Minguo) calendar, as the agency writes its dates: year 1 is 1912."""
+
 import datetime
+
+from django.utils.translation import gettext
 
 ROC_OFFSET = 1911
 
@@ -19,7 +22,12 @@ def roc_date_short(day: datetime.date) -> str:
 
 def roc_date_long(day: datetime.date) -> str:
     """中華民國114年12月30日 — the form of formal text."""
-    return f"中華民國{roc_year(day.year)}年{day.month}月{day.day}日"
+    # The published files are rendered in Chinese; only the pages of other languages differ.
+    return gettext("中華民國%(year)d年%(month)d月%(day)d日") % {
+        "year": roc_year(day.year),
+        "month": day.month,
+        "day": day.day,
+    }
 
 
 def parse_roc_date_short(text: str) -> datetime.date:

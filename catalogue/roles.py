@@ -1,4 +1,5 @@
 """The agency's two roles, as Django groups. Used by the data migration and by bootstrap."""
+
 from typing import Any
 
 EDITORS = "編輯"

@@ -3,6 +3,7 @@
 Format "policy-industries-snapshot", version 1. Every catalogue row carries its stable id
 so that a diff can tell a moved or edited row from a new one.
 """
+
 import hashlib
 import json
 from typing import Any
@@ -100,9 +101,9 @@ def _decimal(value: Any) -> str:
 
 def canonical_bytes(snapshot: dict[str, Any]) -> bytes:
     """The one byte form of a snapshot that its SHA-256 is taken over."""
-    return json.dumps(
-        snapshot, ensure_ascii=False, sort_keys=True, separators=(",", ":")
-    ).encode("utf-8")
+    return json.dumps(snapshot, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode(
+        "utf-8"
+    )
 
 
 def snapshot_sha256(snapshot: dict[str, Any]) -> str:

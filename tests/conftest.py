@@ -1,12 +1,24 @@
 """Personas and data shared by every test: an editor, an approver, an outsider, and the demo."""
+
+import datetime
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group
+from django.utils import translation
 
 from catalogue.demo import load_bulletin, read_demo_data
 from catalogue.models import Bulletin
 from catalogue.roles import APPROVERS, EDITORS
+
+
+@pytest.fixture(autouse=True)
+def leave_the_default_language_behind() -> Any:
+    """LocaleMiddleware leaves a request's language active in the thread; every test starts
+    in the site's language (Traditional Chinese), whatever the test before it asked for."""
+    yield
+    translation.deactivate()
+
 
 PASSWORD = "correct horse battery staple"
 
@@ -58,3 +70,41 @@ def demo_bulletin(db: None) -> Bulletin:
     """The real 114.12.30 bulletin, loaded as bootstrap --demo loads it."""
     bulletin, _ = load_bulletin(read_demo_data(), user=None)
     return bulletin
+
+
+# Editions of the demo bulletin at each step, prepared and submitted by `editor`, approved and
+# published by `approver` (through publishing.services, as every caller does).
+EDITION_DATE = datetime.date(2025, 12, 30)
+
+
+@pytest.fixture
+def draft_edition(demo_bulletin: Bulletin, editor: Any) -> Any:
+    from publishing import services
+
+    return services.create_edition(
+        bulletin=demo_bulletin,
+        date=EDITION_DATE,
+        user=editor,
+        change_note="114年12月30日公告版本。",
+    )
+
+
+@pytest.fixture
+def submitted_edition(draft_edition: Any, editor: Any) -> Any:
+    from publishing import services
+
+    return services.submit_edition(edition=draft_edition, user=editor)
+
+
+@pytest.fixture
+def approved_edition(submitted_edition: Any, approver: Any) -> Any:
+    from publishing import services
+
+    return services.approve_edition(edition=submitted_edition, user=approver)
+
+
+@pytest.fixture
+def published_edition(approved_edition: Any, approver: Any) -> Any:
+    from publishing import services
+
+    return services.publish_edition(edition=approved_edition, user=approver)

@@ -1,8 +1,8 @@
 """Settings shared by every environment; the environment picks the rest."""
+
 from pathlib import Path
 
 import dj_database_url
-from django.utils.translation import gettext_lazy as _
 
 from .env import env_bool, env_int, env_list, env_str
 
@@ -108,6 +108,8 @@ PUBLISHING_FONT_DIRS = env_list(
     "PUBLISHING_FONT_DIRS",
     ["/usr/share/fonts/opentype/noto", "/usr/share/fonts/truetype/dejavu"],
 )
+# Font families of the PDF, first choice first; every character must be in one of them.
+PUBLISHING_FONT_FAMILIES = env_list("PUBLISHING_FONT_FAMILIES", ["Noto Sans CJK TC", "DejaVu Sans"])
 # The bulletin shown on the public home page.
 PUBLIC_BULLETIN_SLUG = env_str("PUBLIC_BULLETIN_SLUG", "policy-industries")
 

@@ -1,4 +1,5 @@
 """Small helpers that read settings from the environment and fail loudly."""
+
 import os
 
 from django.core.exceptions import ImproperlyConfigured

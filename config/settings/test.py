@@ -1,4 +1,5 @@
 """Settings for the test suite: fast hashing, files in a temporary folder."""
+
 import tempfile
 from pathlib import Path
 

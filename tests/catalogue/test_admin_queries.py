@@ -11,6 +11,8 @@ from catalogue.demo import load_bulletin, read_demo_data
 from catalogue.history import attribute, delete_with_history
 from catalogue.models import Agency, Bulletin, Programme, Scope, Section, Strategy, Target
 
+pytestmark = pytest.mark.django_db
+
 # A ceiling well above what the pages need today, so that a page whose cost grows with its
 # rows fails here rather than in production.
 MOST_QUERIES_FOR_ANY_PAGE = 25

@@ -6,6 +6,8 @@ from django.urls import NoReverseMatch, reverse
 
 from catalogue.models import Programme, Scope
 
+pytestmark = pytest.mark.django_db
+
 
 @pytest.fixture
 def programme(demo_bulletin) -> Programme:

@@ -1,14 +1,19 @@
 """Prepare an install: migrations, roles, and with --demo the agency's real 114.12.30 bulletin."""
+
+import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from catalogue.demo import load_bulletin, read_demo_data
+from catalogue.models import Bulletin
 from catalogue.roles import APPROVERS, EDITORS
+from publishing import services
+from publishing.models import Edition
 
 # Demo accounts: (username, password, group or None for the superuser). Stated in the README.
 DEMO_ACCOUNTS = (
@@ -32,7 +37,7 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         missing = {EDITORS, APPROVERS} - set(Group.objects.values_list("name", flat=True))
         if missing:
-            raise RuntimeError(f"角色群組遺失：{'、'.join(sorted(missing))}；請檢查資料庫遷移。")
+            raise CommandError(f"角色群組遺失：{'、'.join(sorted(missing))}；請檢查資料庫遷移。")
         if demo:
             self._demo()
         self.stdout.write(self.style.SUCCESS("系統已準備完成。"))
@@ -42,11 +47,32 @@ class Command(BaseCommand):
         users = {}
         for username, password, group in DEMO_ACCOUNTS:
             users[username] = self._account(username, password, group)
-        bulletin, created = load_bulletin(read_demo_data(), user=users["admin"])
+        data = read_demo_data()
+        bulletin, created = load_bulletin(data, user=users["admin"])
         if created:
             self.stdout.write(f"已載入示範彙整表：{bulletin.full_title}")
         else:
             self.stdout.write(f"示範彙整表已存在，未變更：{bulletin.full_title}")
+        self._demo_edition(bulletin, data["edition"], users)
+
+    def _demo_edition(
+        self, bulletin: Bulletin, data: dict[str, Any], users: dict[str, Any]
+    ) -> None:
+        """Publish the demo bulletin's first edition as the agency would: editor, then approver."""
+        if Edition.objects.for_bulletin(bulletin).exists():
+            self.stdout.write("示範彙整表已有版本，未建立新版本。")
+            return
+        editor, approver = users["editor"], users["approver"]
+        edition = services.create_edition(
+            bulletin=bulletin,
+            date=datetime.date.fromisoformat(data["date"]),
+            user=editor,
+            change_note=data["change_note"],
+        )
+        edition = services.submit_edition(edition=edition, user=editor)
+        edition = services.approve_edition(edition=edition, user=approver)
+        edition = services.publish_edition(edition=edition, user=approver)
+        self.stdout.write(f"已公告示範版本：{edition.roc_date}")
 
     def _account(self, username: str, password: str, group: str | None) -> Any:
         User = get_user_model()

@@ -1,0 +1,153 @@
+"""Editions from the command line, through the same services as the admin.
+
+    manage.py edition create --bulletin policy-industries --date 2026-03-31 --user editor
+    manage.py edition submit 7 --user editor
+    manage.py edition approve 7 --user approver --comment "已確認"
+    manage.py edition diff 7
+    manage.py edition list
+
+A refused step exits non-zero with the reason in Traditional Chinese.
+"""
+
+import datetime
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from catalogue.models import Bulletin
+from catalogue.roc import parse_roc_date_short
+from publishing import services
+from publishing.diff import diff_as_text
+from publishing.exceptions import EditionError
+from publishing.models import Edition, EditionTransition
+
+Action = EditionTransition.Action
+
+
+class Command(BaseCommand):
+    help = "管理公告版本：建立、送審、核定、退回、公告、撤回、比較差異與列出版本。"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+
+        create = actions.add_parser("create", help="從目前的目錄建立新版本草稿。")
+        create.add_argument("--bulletin", required=True, help="彙整表網址代稱（slug）。")
+        create.add_argument(
+            "--date", required=True, help="版本日期：YYYY-MM-DD 或民國日期 114.12.30。"
+        )
+        create.add_argument("--user", required=True, help="執行者帳號。")
+        create.add_argument("--note", default="", help="本版異動說明。")
+
+        for action in services.TRANSITIONS:
+            step = actions.add_parser(action, help=str(Action(action).label))
+            step.add_argument("id", type=int, help="版本編號。")
+            step.add_argument("--user", required=True, help="執行者帳號。")
+            required = services.STEPS[action].reason_required
+            step.add_argument(
+                "--comment",
+                default="",
+                required=required,
+                help="理由（必填）。" if required else "說明。",
+            )
+
+        diff = actions.add_parser("diff", help="顯示與前一公告版本的差異。")
+        diff.add_argument("id", type=int, help="版本編號。")
+
+        listing = actions.add_parser("list", help="列出所有版本。")
+        listing.add_argument("--bulletin", help="只列出這份彙整表的版本。")
+
+        render = actions.add_parser("render", help="將版本輸出為公告檔案（與公告時相同）。")
+        render.add_argument("id", type=int, help="版本編號。")
+        render.add_argument("--out", required=True, type=Path, help="輸出資料夾。")
+
+    def handle(self, *args: Any, action: str, **options: Any) -> None:
+        try:
+            if action == "create":
+                self._create(**options)
+            elif action == "diff":
+                self.stdout.write(diff_as_text(services.current_diff(_edition(options["id"]))))
+            elif action == "list":
+                self._list(options.get("bulletin"))
+            elif action == "render":
+                self._render(_edition(options["id"]), options["out"])
+            else:
+                edition = services.take_action(
+                    edition=_edition(options["id"]),
+                    user=_user(options["user"]),
+                    action=action,
+                    comment=options["comment"],
+                )
+                self.stdout.write(
+                    gettext("版本 {pk}（{date}）：{action}完成，目前狀態為「{status}」。").format(
+                        pk=edition.pk,
+                        date=edition.roc_date,
+                        action=Action(action).label,
+                        status=edition.get_status_display(),
+                    )
+                )
+        except EditionError as error:
+            raise CommandError(str(error)) from error
+
+    def _create(self, *, bulletin: str, date: str, user: str, note: str, **_: Any) -> None:
+        found = Bulletin.objects.filter(slug=bulletin).first()
+        if found is None:
+            raise CommandError(
+                gettext("找不到網址代稱為「{slug}」的彙整表。").format(slug=bulletin)
+            )
+        edition = services.create_edition(
+            bulletin=found, date=_date(date), user=_user(user), change_note=note
+        )
+        self.stdout.write(gettext("已建立 {date} 版本草稿，編號：").format(date=edition.roc_date))
+        self.stdout.write(str(edition.pk))
+
+    def _list(self, bulletin: str | None) -> None:
+        editions = Edition.objects.select_related("bulletin", "prepared_by").newest_first()
+        if bulletin:
+            editions = editions.filter(bulletin__slug=bulletin)
+        for edition in editions:
+            published = (
+                f"{timezone.localtime(edition.published_at):%Y-%m-%d %H:%M}"
+                if edition.published_at
+                else "-"
+            )
+            self.stdout.write(
+                f"{edition.pk}\t{edition.roc_date}\t{edition.get_status_display()}\t"
+                f"{edition.bulletin.slug}\t{edition.prepared_by.get_username()}\t{published}"
+            )
+
+    def _render(self, edition: Edition, out: Path) -> None:
+        from publishing.rendering import write_edition_files
+
+        for path in write_edition_files(edition, out):
+            self.stdout.write(str(path))
+
+
+def _edition(pk: int) -> Edition:
+    edition = Edition.objects.select_related("bulletin").filter(pk=pk).first()
+    if edition is None:
+        raise CommandError(gettext("找不到編號 {pk} 的版本。").format(pk=pk))
+    return edition
+
+
+def _user(username: str) -> Any:
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        raise CommandError(gettext("找不到帳號「{username}」。").format(username=username))
+    return user
+
+
+def _date(text: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        pass
+    try:
+        return parse_roc_date_short(text)
+    except ValueError as error:
+        raise CommandError(
+            gettext("無法辨識日期「{text}」：請用 YYYY-MM-DD 或 114.12.30。").format(text=text)
+        ) from error

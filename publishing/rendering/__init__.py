@@ -1,0 +1,51 @@
+"""Rendering an edition's frozen snapshot into the files the public downloads.
+
+`render_edition_files(edition)` is what publishing calls: it returns the bytes of every format,
+or raises RenderingError (for instance when a character has no glyph in the PDF's fonts) before
+anything is stored. `write_edition_files(edition, out_dir)` writes the same bytes to a folder
+(`manage.py edition render ID --out DIR`).
+"""
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.utils import translation
+
+from .document import Document
+from .html import render_html
+from .opendata import render_csv, render_json, render_ods, render_xlsx
+from .pdf import render_pdf
+
+RENDERERS: dict[str, Callable[[Document], bytes]] = {
+    "html": render_html,
+    "pdf": render_pdf,
+    "csv": render_csv,
+    "xlsx": render_xlsx,
+    "ods": render_ods,
+    "json": render_json,
+}
+FORMATS = tuple(RENDERERS)
+
+
+def render_document(document: Document) -> dict[str, bytes]:
+    """Every format of one document, always in the site's own language (zh-Hant)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return {name: render(document) for name, render in RENDERERS.items()}
+
+
+def render_edition_files(edition: Any) -> dict[str, bytes]:
+    """{"html": b"...", "pdf": ..., "csv": ..., "xlsx": ..., "ods": ..., "json": ...}"""
+    return render_document(Document.of(edition))
+
+
+def write_edition_files(edition: Any, out_dir: Path) -> list[Path]:
+    """Render an edition into out_dir, with the file names publishing gives them."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, data in render_edition_files(edition).items():
+        path = out_dir / f"{edition.file_basename()}.{name}"
+        path.write_bytes(data)
+        written.append(path)
+    return written

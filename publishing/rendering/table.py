@@ -1,0 +1,158 @@
+"""The public table's layout, computed once from a snapshot for the HTML page and the PDF.
+
+One row per scope (產業範疇). A scope without recognition text (認定方式) that follows a scope of
+the same programme that has one shares that scope's cell, as the agency's own table does for the
+six regions of programme 2; a scope without text and nothing before it to share gets an empty cell.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+Scope = dict[str, Any]
+Programme = dict[str, Any]
+
+
+def has_recognition(scope: Scope) -> bool:
+    return bool(
+        scope["headline"]
+        or scope["targets"]
+        or scope["strategies"]
+        or scope["sections"]
+        or scope["note"]
+    )
+
+
+@dataclass
+class Group:
+    """Scopes that show one recognition cell: its owner first, then the scopes sharing it."""
+
+    scopes: list[Scope]
+
+    @property
+    def owner(self) -> Scope:
+        return self.scopes[0]
+
+    @property
+    def recognition(self) -> Scope | None:
+        return self.owner if has_recognition(self.owner) else None
+
+
+@dataclass
+class Row:
+    """A scope's row, with what the HTML needs to merge cells."""
+
+    programme: Programme
+    scope: Scope
+    first_in_programme: bool
+    programme_rowspan: int
+    # The scope whose recognition text this row's cell shows, when the cell starts here.
+    recognition: Scope | None
+    recognition_rowspan: int
+    # True when the cell above spans this row (the scope shares a recognition text).
+    shares_recognition: bool
+
+
+@dataclass
+class ProgrammeRows:
+    programme: Programme
+    rows: list[Row] = field(default_factory=list)
+
+
+def groups(programme: Programme) -> list[Group]:
+    result: list[Group] = []
+    for scope in programme["scopes"]:
+        if result and not has_recognition(scope) and result[-1].recognition is not None:
+            result[-1].scopes.append(scope)
+        else:
+            result.append(Group([scope]))
+    return result
+
+
+def table(snapshot: dict[str, Any]) -> list[ProgrammeRows]:
+    """The rows of the HTML table, programme by programme."""
+    result = []
+    for programme in snapshot["programmes"]:
+        entry = ProgrammeRows(programme)
+        count = len(programme["scopes"])
+        for group in groups(programme):
+            for position, scope in enumerate(group.scopes):
+                entry.rows.append(
+                    Row(
+                        programme=programme,
+                        scope=scope,
+                        first_in_programme=not entry.rows,
+                        programme_rowspan=count,
+                        recognition=group.recognition if position == 0 else None,
+                        recognition_rowspan=len(group.scopes) if position == 0 else 0,
+                        shares_recognition=position > 0,
+                    )
+                )
+        result.append(entry)
+    return result
+
+
+def recognition_blocks(scope: Scope | None) -> list[dict[str, Any]]:
+    """A recognition text cut into blocks that a page may break between (the PDF's rows).
+
+    lead: the targets; strategy: one 推動策略 heading with its items (the first carries the
+    label); section: another heading with items; note: the closing note. The headline opens the
+    first block, so that a short headline never sits alone in a row as tall as the name beside it.
+    """
+    if scope is None:
+        return []
+    blocks: list[dict[str, Any]] = []
+    if scope["targets"]:
+        blocks.append({"kind": "lead", "targets": scope["targets"]})
+    for position, strategy in enumerate(scope["strategies"]):
+        blocks.append({"kind": "strategy", "first": position == 0, **strategy})
+    blocks.extend({"kind": "section", **section} for section in scope["sections"])
+    if scope["note"]:
+        blocks.append({"kind": "note", "text": scope["note"]})
+    if scope["headline"]:
+        if not blocks:
+            blocks.append({"kind": "lead", "targets": []})
+        blocks[0] = {"headline": scope["headline"], **blocks[0]}
+    return blocks
+
+
+def pdf_rows(snapshot: dict[str, Any]) -> list[dict[str, Any]]:
+    """The PDF table's rows: finer than the HTML's, so that long cells break between blocks.
+
+    Each scope spans as many rows as its recognition text has blocks; a group whose scopes
+    outnumber its blocks lets the last block span the rest. The serial and the programme name
+    sit in every row (the template shows them where a programme or a page starts), so that a
+    programme continuing onto the next page repeats them there.
+    """
+    rows: list[dict[str, Any]] = []
+    for p_index, programme in enumerate(snapshot["programmes"]):
+        programme_start = len(rows)
+        for group in groups(programme):
+            blocks = recognition_blocks(group.recognition) or [{"kind": "empty"}]
+            height = max(len(group.scopes), len(blocks))
+            group_start = len(rows)
+            for offset in range(height):
+                rows.append(
+                    {
+                        "index": len(rows),
+                        "programme": p_index,
+                        "first_in_programme": len(rows) == programme_start,
+                        "first_in_group": offset == 0,
+                        "scope": None,
+                        "block": None,
+                    }
+                )
+            _place(rows, group_start, height, group.scopes, "scope")
+            _place(rows, group_start, height, blocks, "block")
+    return rows
+
+
+# A block longer than this may break across pages; shorter ones move to the next page whole.
+UNBREAKABLE_ITEMS = 15
+
+
+def _place(rows: list[dict[str, Any]], start: int, height: int, items: list[Any], key: str) -> None:
+    """One item per row from start; the last item spans the rows that are left."""
+    for offset, item in enumerate(items):
+        span = height - offset if offset == len(items) - 1 else 1
+        breakable = len(item.get("items", item.get("targets", []))) > UNBREAKABLE_ITEMS
+        rows[start + offset][key] = {"rowspan": span, "value": item, "breakable": breakable}

@@ -1,0 +1,185 @@
+"""Editions in the admin: the list, the edition page, and one confirmation page per step."""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import Group
+from django.contrib.messages import get_messages
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from catalogue.models import Agency, Bulletin, Programme
+from catalogue.roles import APPROVERS, EDITORS
+from publishing import services
+from publishing.models import Edition
+
+pytestmark = pytest.mark.django_db
+Status = Edition.Status
+CHANGELIST = "admin:publishing_edition_changelist"
+
+
+def _page(edition: Edition) -> str:
+    return reverse("admin:publishing_edition_change", args=[edition.pk])
+
+
+def _step(edition: Edition, action: str) -> str:
+    return reverse("admin:publishing_edition_transition", args=[edition.pk, action])
+
+
+def _messages(response) -> list[str]:
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def _drafts(first: int, last: int, editor) -> None:
+    """Drafts of bulletins numbered first..last-1, each its own bulletin."""
+    agency, _ = Agency.objects.get_or_create(name="勞動部勞動力發展署")
+    for n in range(first, last):
+        bulletin = Bulletin.objects.create(title=f"彙整表{n}", slug=f"b{n}", issuing_agency=agency)
+        services.create_edition(bulletin=bulletin, date=datetime.date(2025, 12, 30), user=editor)
+
+
+def test_the_list_shows_status_and_roc_dates(client, published_edition, approver):
+    client.force_login(approver)
+    page = client.get(reverse(CHANGELIST))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "114.12.30" in text and "已公告" in text and "editor1" in text
+
+
+def test_the_list_costs_the_same_queries_for_more_editions(client, editor, approver):
+    client.force_login(approver)
+    _drafts(0, 1, editor)
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse(CHANGELIST))
+    _drafts(1, 6, editor)
+    with CaptureQueriesContext(connection) as six:
+        page = client.get(reverse(CHANGELIST))
+    assert page.content.decode().count("114.12.30") == 6
+    assert len(six) == len(one)
+
+
+def test_people_without_a_role_cannot_open_the_list(client, outsider):
+    client.force_login(outsider)
+    assert client.get(reverse(CHANGELIST)).status_code == 302
+
+
+def test_the_page_offers_exactly_the_steps_the_user_may_take(
+    client, submitted_edition, editor, approver
+):
+    client.force_login(approver)
+    text = client.get(_page(submitted_edition)).content.decode()
+    assert _step(submitted_edition, "approve") in text
+    assert _step(submitted_edition, "reject") in text
+    assert _step(submitted_edition, "publish") not in text
+    assert _step(submitted_edition, "submit") not in text
+    client.force_login(editor)
+    text = client.get(_page(submitted_edition)).content.decode()
+    assert "/step/" not in text
+    assert "您目前不能對這個版本執行任何操作" in text
+
+
+def test_the_page_shows_the_audit_trail_and_a_preview(client, submitted_edition, approver):
+    client.force_login(approver)
+    text = client.get(_page(submitted_edition)).content.decode()
+    assert "版本紀錄" in text and "送審" in text and "editor1" in text
+    assert "五大信賴產業推動方案" in text and "成為全球半導體全供應鏈主導者" in text
+    assert "首次公告" in text
+
+
+def test_the_page_marks_changed_text(client, published_edition, demo_bulletin, editor, approver):
+    Programme.objects.filter(serial=4).update(name="新南向政策推動計畫（修訂）")
+    draft = services.create_edition(
+        bulletin=demo_bulletin, date=datetime.date(2026, 3, 31), user=editor
+    )
+    draft = services.submit_edition(edition=draft, user=editor)
+    client.force_login(approver)
+    text = client.get(_page(draft)).content.decode()
+    assert "新南向政策推動計畫<ins>（修訂）</ins>" in text
+    assert "新增 0、刪除 0、修改 1、移動 0" in text
+
+
+def test_a_step_asks_for_confirmation_then_takes_it(client, submitted_edition, approver):
+    client.force_login(approver)
+    confirm = client.get(_step(submitted_edition, "approve"))
+    assert confirm.status_code == 200
+    assert "確定要核定" in confirm.content.decode()
+    assert Edition.objects.get(pk=submitted_edition.pk).status == Status.SUBMITTED
+    done = client.post(_step(submitted_edition, "approve"), {"comment": "無誤"})
+    assert done.status_code == 302 and done.url == _page(submitted_edition)
+    assert Edition.objects.get(pk=submitted_edition.pk).status == Status.APPROVED
+    assert "版本 114.12.30 已核定。" in _messages(done)
+
+
+def test_rejecting_in_the_admin_needs_a_reason(client, submitted_edition, approver):
+    client.force_login(approver)
+    page = client.post(_step(submitted_edition, "reject"), {"comment": ""})
+    assert page.status_code == 200
+    assert "這個欄位是必須的" in page.content.decode()
+    assert Edition.objects.get(pk=submitted_edition.pk).status == Status.SUBMITTED
+    client.post(_step(submitted_edition, "reject"), {"comment": "請補充說明"})
+    assert Edition.objects.get(pk=submitted_edition.pk).status == Status.REJECTED
+
+
+def test_a_refused_step_is_explained_in_chinese(client, draft_edition, django_user_model):
+    both = django_user_model.objects.create_user("both", is_staff=True)
+    both.groups.add(*Group.objects.filter(name__in=[EDITORS, APPROVERS]))
+    services.submit_edition(edition=draft_edition, user=both)
+    client.force_login(both)
+    assert _step(draft_edition, "approve") not in client.get(_page(draft_edition)).content.decode()
+    refused = client.post(_step(draft_edition, "approve"), {"comment": ""})
+    assert refused.status_code == 302
+    assert any("四眼原則" in m for m in _messages(refused))
+    assert Edition.objects.get(pk=draft_edition.pk).status == Status.SUBMITTED
+
+
+def test_an_editor_adds_an_edition_in_the_admin(client, demo_bulletin, editor):
+    client.force_login(editor)
+    response = client.post(
+        reverse("admin:publishing_edition_add"),
+        {"bulletin": demo_bulletin.pk, "date": "2025-12-30", "change_note": "新版本"},
+    )
+    assert response.status_code == 302
+    edition = Edition.objects.get()
+    assert (edition.prepared_by, edition.status, edition.change_note) == (
+        editor,
+        Status.DRAFT,
+        "新版本",
+    )
+    assert edition.transitions.get().action == "create"
+
+
+def test_the_add_form_refuses_a_second_unpublished_edition(client, draft_edition, editor):
+    client.force_login(editor)
+    response = client.post(
+        reverse("admin:publishing_edition_add"),
+        {"bulletin": draft_edition.bulletin_id, "date": "2026-03-31", "change_note": ""},
+    )
+    assert response.status_code == 200
+    assert "已有一個尚未公告的版本" in response.content.decode()
+    assert Edition.objects.count() == 1
+
+
+def test_approvers_cannot_add_editions(client, approver):
+    client.force_login(approver)
+    assert client.get(reverse("admin:publishing_edition_add")).status_code == 403
+
+
+def test_editing_an_approved_edition_in_the_admin_drops_the_approval(
+    client, approved_edition, second_editor
+):
+    client.force_login(second_editor)
+    response = client.post(
+        _page(approved_edition), {"date": "2025-12-30", "change_note": "修正後的說明"}
+    )
+    assert response.status_code == 302
+    stored = Edition.objects.get(pk=approved_edition.pk)
+    assert (stored.status, stored.change_note) == (Status.SUBMITTED, "修正後的說明")
+    assert any("核定已失效" in m for m in _messages(response))
+
+
+def test_approvers_see_a_submitted_edition_read_only(client, submitted_edition, approver):
+    client.force_login(approver)
+    page = client.get(_page(submitted_edition))
+    assert b'name="change_note"' not in page.content
+    assert client.post(_page(submitted_edition), {"change_note": "x"}).status_code == 403
