@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 # Debian packages: the PDF's fonts for running; a PDF reader and a browser for the tests.
 FONT_FILE := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 
-.PHONY: run test setup test-setup system-packages test-system-packages lint clean-db
+.PHONY: run test setup test-setup system-packages test-system-packages lint messages clean-db
 
 run: setup
 	$(PY) manage.py bootstrap --demo
@@ -44,6 +44,11 @@ test-system-packages:
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# After changing user-facing text: update the English catalogue, translate, then compile.
+messages: setup
+	$(PY) manage.py makemessages -l en
+	$(PY) manage.py compilemessages --ignore=$(VENV)
 
 clean-db:
 	rm -f db.sqlite3

@@ -105,6 +105,12 @@ def test_gettext_answers_in_english_only_when_english_is_active():
         assert str(Agency._meta.verbose_name) == "Ministry/agency"
 
 
+def _choose_english(client) -> None:
+    """What the language switch on every page does."""
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert response.status_code == 302
+
+
 # The admin
 
 
@@ -116,8 +122,16 @@ def test_admin_login_page_is_in_traditional_chinese_without_accept_language(clie
 
 
 @pytest.mark.django_db
-def test_admin_login_page_is_in_english_when_the_browser_asks_for_it(client):
-    response = client.get(reverse("admin:login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+def test_admin_login_page_stays_in_chinese_for_a_browser_set_to_english(client):
+    """The agency's site is Chinese for everyone; English is there for those who pick it."""
+    page = client.get(reverse("admin:login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content
+    assert "政策性產業彙整表管理系統" in page.decode()
+
+
+@pytest.mark.django_db
+def test_admin_login_page_is_in_english_once_english_is_chosen(client):
+    _choose_english(client)
+    response = client.get(reverse("admin:login"))
     page = response.content.decode()
     assert "Policy Industries Bulletin Administration" in page
     assert "政策性產業彙整表管理系統" not in page
@@ -132,13 +146,16 @@ def test_admin_index_names_the_catalogue_in_traditional_chinese_by_default(clien
     assert "Industry scope" not in page
 
 
-def test_admin_index_names_the_catalogue_in_english_for_an_english_browser(client, editor):
+def test_admin_index_names_the_catalogue_in_english_once_english_is_chosen(client, editor):
     client.force_login(editor)
-    page = client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    _choose_english(client)
+    page = client.get(reverse("admin:index")).content.decode()
     assert "Policy industry catalogue" in page
     assert "Industry scope" in page
     assert "Administration" in page
-    # Nothing on the index is data, so no Chinese is left at all.
+    # Nothing on the index is data, so no Chinese is left at all, but for the name of the
+    # language in the language switch (each language is named in itself).
+    page = re.sub(r'<form class="language-switch".*?</form>', "", page, flags=re.S)
     assert re.search(r"[\u3400-\u9fff]", page) is None
 
 
@@ -150,13 +167,20 @@ def test_chosen_language_outlasts_the_browser_setting(client, editor):
     assert "Industry scope" in page
 
 
+def test_admin_pages_offer_the_language_choice(client, editor):
+    client.force_login(editor)
+    page = client.get(reverse("admin:index")).content.decode()
+    assert 'action="/i18n/setlang/"' in page
+    assert '<option value="en"' in page
+
+
 def test_revision_reason_an_english_editor_leaves_blank_is_stored_in_chinese(client, editor):
     """Revision history is data: the default reason is the site's, not the browser's."""
     client.force_login(editor)
+    _choose_english(client)
     response = client.post(
         reverse("admin:catalogue_agency_add"),
         {"name": "測試部", "short_name": "測試", "order": 99, "change_reason": ""},
-        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 302
     agency = Agency.objects.get(name="測試部")
@@ -174,10 +198,21 @@ def test_public_home_page_is_in_traditional_chinese_by_default(client, published
     assert "中華民國114年12月30日" in page
 
 
-def test_public_home_page_is_in_english_for_an_english_browser(client, published_edition):
-    response = client.get(reverse("public:home"), HTTP_ACCEPT_LANGUAGE="en")
+def test_public_home_page_stays_in_chinese_for_a_browser_set_to_english(
+    client, published_edition
+):
+    page = client.get(reverse("public:home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<html lang="zh-Hant-TW">' in page
+    assert "本版異動" in page
+    assert 'action="/i18n/setlang/"' in page
+
+
+def test_public_home_page_is_in_english_once_english_is_chosen(client, published_edition):
+    _choose_english(client)
+    response = client.get(reverse("public:home"))
     page = response.content.decode()
-    assert "Accept-Language" in response["Vary"]
+    assert "Cookie" in response["Vary"]
+    assert response["Content-Language"] == "en"
     assert '<html lang="en">' in page
     assert "Changes in this edition" in page
     assert "Recognition criteria" in page
@@ -188,7 +223,8 @@ def test_public_home_page_is_in_english_for_an_english_browser(client, published
 
 
 def test_public_home_page_without_an_edition_is_in_english_too(client, db):
-    page = client.get(reverse("public:home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    _choose_english(client)
+    page = client.get(reverse("public:home")).content.decode()
     assert "No edition has been published yet." in page
 
 
