@@ -23,6 +23,12 @@ def leave_the_default_language_behind() -> Any:
 PASSWORD = "correct horse battery staple"
 
 
+@pytest.fixture
+def password() -> str:
+    """The personas' password, for tests that sign in through the real login form."""
+    return PASSWORD
+
+
 def _staff(django_user_model: Any, username: str, group: str | None) -> Any:
     user = django_user_model.objects.create_user(
         username=username, password=PASSWORD, is_staff=group is not None

@@ -1,0 +1,55 @@
+"""A real Chromium for the browser tests, and nothing else leaving the test server.
+
+Playwright's sync API runs an event loop in the test's thread, which Django's async-safety
+check would take for async code: DJANGO_ALLOW_ASYNC_UNSAFE is set while the browser is open.
+"""
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def chromium(live_server: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """Debian's Chromium, driven by Playwright; the test is skipped when it is not installed."""
+    if not CHROMIUM.exists():
+        pytest.skip("/usr/bin/chromium is missing: install Debian's chromium to run browser tests")
+    from playwright.sync_api import sync_playwright
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def local_page(chromium: Any) -> Iterator[Any]:
+    """A fresh page (its own cookies) that may only reach the test server; waits up to 10 s."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    context.set_default_timeout(10_000)
+    context.route("**/*", _only_local)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def _only_local(route: Any) -> None:
+    if route.request.url.startswith(("http://localhost", "http://127.0.0.1", "data:")):
+        route.continue_()
+    else:  # pragma: no cover - a failure shows up as a missing resource
+        route.abort()
