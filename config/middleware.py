@@ -1,4 +1,5 @@
 """The site's language: Traditional Chinese unless the visitor chose another one."""
+
 from collections.abc import Callable
 
 from django.conf import settings

@@ -198,9 +198,7 @@ def test_public_home_page_is_in_traditional_chinese_by_default(client, published
     assert "中華民國114年12月30日" in page
 
 
-def test_public_home_page_stays_in_chinese_for_a_browser_set_to_english(
-    client, published_edition
-):
+def test_public_home_page_stays_in_chinese_for_a_browser_set_to_english(client, published_edition):
     page = client.get(reverse("public:home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert '<html lang="zh-Hant-TW">' in page
     assert "本版異動" in page

@@ -2,6 +2,9 @@
 
 Playwright's sync API runs an event loop in the test's thread, which Django's async-safety
 check would take for async code: DJANGO_ALLOW_ASYNC_UNSAFE is set while the browser is open.
+While that loop runs, Django (through asgiref) keeps the thread's database connections apart
+from the ones the test had before: a query in the test opens a connection of its own, which
+`chromium` closes at the end, or PostgreSQL could not drop the test database.
 """
 
 from collections.abc import Iterator
@@ -9,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connections
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -35,6 +39,7 @@ def chromium(live_server: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]
             yield browser
         finally:
             browser.close()
+            connections.close_all()  # those opened while Playwright's loop ran
 
 
 @pytest.fixture

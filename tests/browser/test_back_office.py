@@ -3,7 +3,8 @@ login form, editing the catalogue with its revision history, the spreadsheet rou
 the publishing workflow with its four eyes.
 
 Every step goes through what a person sees (Chinese labels, buttons and messages); the
-database is read only to check what a step left behind.
+tests touch the database only to give a persona a second role and to check what a step left
+behind.
 """
 
 import datetime
@@ -14,6 +15,7 @@ from typing import Any
 import openpyxl
 import pytest
 from django.contrib.auth.models import Group
+from playwright.sync_api import expect
 
 from catalogue.models import Programme, Scope
 from catalogue.roles import APPROVERS
@@ -27,23 +29,17 @@ pytestmark = [
 NEW_SOUTHBOUND = "新南向政策推動計畫"
 
 
-def _expect() -> Any:
-    from playwright.sync_api import expect
-
-    return expect
-
-
 def _log_in(page: Any, live_server: Any, user: Any, password: str) -> None:
     page.goto(live_server.url + "/admin/")
     page.get_by_label("使用者名稱").fill(user.get_username())
     page.get_by_label("密碼").fill(password)
     page.get_by_role("button", name="登入").click()
-    _expect()(page.get_by_role("button", name="登出")).to_be_visible()
+    expect(page.get_by_role("button", name="登出")).to_be_visible()
 
 
 def _log_out(page: Any) -> None:
     page.get_by_role("button", name="登出").click()
-    _expect()(page.get_by_text("重新登入")).to_be_visible()
+    expect(page.get_by_text("重新登入")).to_be_visible()
 
 
 def _open_list(page: Any, name: str) -> None:
@@ -55,7 +51,7 @@ def _open_programme(page: Any, name: str) -> None:
     """From the admin's home page to a programme's change form, as an editor clicks there."""
     _open_list(page, "政策性產業")
     page.get_by_role("link", name=name, exact=True).click()
-    _expect()(page.get_by_role("textbox", name="政策性產業")).to_have_value(name)
+    expect(page.get_by_role("textbox", name="政策性產業")).to_have_value(name)
 
 
 def _breadcrumbs(page: Any) -> Any:
@@ -69,7 +65,6 @@ def _success(page: Any) -> Any:
 def test_editor_edits_a_programme_compares_its_revisions_and_reverts_it(
     local_page: Any, live_server: Any, demo_bulletin: Any, editor: Any, password: str
 ) -> None:
-    expect = _expect()
     page = local_page
     _log_in(page, live_server, editor, password)
     _open_programme(page, NEW_SOUTHBOUND)
@@ -116,7 +111,6 @@ def test_editor_edits_a_programme_compares_its_revisions_and_reverts_it(
 def test_editor_adds_an_agency_to_a_scope_and_its_history_marks_the_agency(
     local_page: Any, live_server: Any, demo_bulletin: Any, editor: Any, password: str
 ) -> None:
-    expect = _expect()
     page = local_page
     _log_in(page, live_server, editor, password)
     scope = Scope.objects.get(title="資源共享")
@@ -157,7 +151,6 @@ def test_edition_goes_from_editor_to_approver_to_the_public_with_four_eyes(
     approver: Any,
     password: str,
 ) -> None:
-    expect = _expect()
     page = local_page
     # The editor holds both roles: only the four-eyes rule keeps them from signing off.
     editor.groups.add(Group.objects.get(name=APPROVERS))
@@ -215,7 +208,6 @@ def test_edition_goes_from_editor_to_approver_to_the_public_with_four_eyes(
 
 def _expect_renamed(diff: Any) -> None:
     """The edition's diff has one change, programme 4's name, with 動 struck and 進 marked."""
-    expect = _expect()
     expect(diff).to_contain_text("修改 1")
     changes = diff.locator("tbody tr")
     expect(changes).to_have_count(1)
@@ -230,7 +222,7 @@ def _take_step(page: Any, label: str, comment: str = "") -> None:
     if comment:
         page.get_by_role("textbox", name="說明").fill(comment)
     page.get_by_role("button", name=f"確定{label}").click()
-    _expect()(page.locator(".messagelist .success")).to_contain_text(f"已{label}")
+    expect(page.locator(".messagelist .success")).to_contain_text(f"已{label}")
 
 
 def test_editor_exports_a_spreadsheet_edits_a_cell_and_imports_it_after_the_preview(
@@ -241,7 +233,6 @@ def test_editor_exports_a_spreadsheet_edits_a_cell_and_imports_it_after_the_prev
     password: str,
     tmp_path: Path,
 ) -> None:
-    expect = _expect()
     page = local_page
     _log_in(page, live_server, editor, password)
     _open_list(page, "政策性產業")
@@ -293,7 +284,6 @@ def test_editor_exports_a_spreadsheet_edits_a_cell_and_imports_it_after_the_prev
 def test_programme_ending_before_it_starts_is_refused_in_chinese_and_not_saved(
     local_page: Any, live_server: Any, demo_bulletin: Any, editor: Any, password: str
 ) -> None:
-    expect = _expect()
     page = local_page
     _log_in(page, live_server, editor, password)
     _open_list(page, "政策性產業")
@@ -307,7 +297,7 @@ def test_programme_ending_before_it_starts_is_refused_in_chinese_and_not_saved(
     page.get_by_role("button", name="儲存", exact=True).click()
 
     expect(page.locator(".errornote")).to_contain_text("請修正以下錯誤。")
-    expect(page.locator(".errorlist").first).to_contain_text("實施結束年不可早於起始年。")
+    expect(page.get_by_text("實施結束年不可早於起始年。")).to_be_visible()
     # The form keeps what was typed, so the editor corrects only the year.
     expect(page.get_by_role("textbox", name="政策性產業")).to_have_value("綠色金融行動方案")
     assert not Programme.objects.filter(name="綠色金融行動方案").exists()

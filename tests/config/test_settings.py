@@ -1,4 +1,5 @@
 """Settings come from the environment; production refuses to start without its secrets."""
+
 import os
 import subprocess
 import sys
