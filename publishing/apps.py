@@ -4,5 +4,5 @@ from django.utils.translation import gettext_lazy as _
 
 class PublishingConfig(AppConfig):
     name = "publishing"
-    verbose_name = _("公告版本")
+    verbose_name = _("核定與公告")
     default_auto_field = "django.db.models.BigAutoField"
