@@ -9,11 +9,16 @@ STAMP := $(VENV)/.installed
 # Debian packages: the PDF's fonts for running; a PDF reader and a browser for the tests.
 FONT_FILE := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 
-.PHONY: run test setup test-setup system-packages test-system-packages lint messages clean-db
+.PHONY: run serve test setup test-setup system-packages test-system-packages lint messages clean-db
 
 run: setup
 	$(PY) manage.py bootstrap --demo
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# The production configuration (gunicorn, WhiteNoise, settings from the environment) on
+# 127.0.0.1:$(PORT); needs SECRET_KEY and DATABASE_URL (docs/deploy.md). No demo data.
+serve: setup
+	PORT=$(PORT) PY=$(PY) bin/serve
 
 test: test-setup
 	$(PY) -m pytest

@@ -7,6 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from operations import audit
+
 from ..models import Bulletin
 from ..roc import roc_date_short
 from .formats import FORMATS, FileRefused, Table, format_for
@@ -93,6 +95,7 @@ def import_bulletin(
             [SheetError(_("預覽之後彙整表已有其他變更，請重新上傳檔案並再次確認預覽。"))]
         )
     apply_plan(plan, user=user, reason=import_reason(file_name))
+    audit.log("import", user=user, bulletin_id=bulletin.pk, file=file_name, summary=plan.summary())
     return plan
 
 

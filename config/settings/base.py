@@ -1,5 +1,6 @@
 """Settings shared by every environment; the environment picks the rest."""
 
+import datetime
 from pathlib import Path
 
 import dj_database_url
@@ -22,12 +23,15 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "simple_history",
     "import_export",
+    "axes",
     "catalogue",
     "publishing",
+    "operations",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "operations.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -36,6 +40,14 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lock-out page.
+    "axes.middleware.AxesMiddleware",
+]
+
+# django-axes first: it refuses a locked-out login before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -80,7 +92,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "var" / "static")))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 
@@ -90,6 +102,22 @@ STORAGES = {
 }
 
 LOGIN_URL = "admin:login"
+CSRF_FAILURE_VIEW = "operations.views.csrf_failure"
+
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT failures for one user from one
+# address, that pair is locked out for AXES_COOLOFF_MINUTES. Attempts are rows in the
+# database, so every app server sees the same count. A superuser lifts a lock-out in the admin
+# (登入嘗試) or with `manage.py axes_reset_username USER` (docs/operators.md).
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False  # operations.audit logs each failure and lock-out once, as JSON
+AXES_LOCKOUT_CALLABLE = "operations.views.lockout"
+AXES_CLIENT_IP_CALLABLE = "operations.security.client_ip"
+# The address is the client's; behind a reverse proxy, the one the proxy says it saw
+# (X-Real-IP), only when TRUST_X_REAL_IP says the proxy sets it (else anyone could pick theirs).
+TRUST_X_REAL_IP = env_bool("TRUST_X_REAL_IP", False)
 
 # django-simple-history: the admin's revert is ours (it restores the agencies too).
 SIMPLE_HISTORY_REVERT_DISABLED = False
@@ -113,9 +141,56 @@ PUBLISHING_FONT_FAMILIES = env_list("PUBLISHING_FONT_FAMILIES", ["Noto Sans CJK 
 # The bulletin shown on the public home page.
 PUBLIC_BULLETIN_SLUG = env_str("PUBLIC_BULLETIN_SLUG", "policy-industries")
 
+# Security headers Django does not set itself (operations.middleware). No inline script or
+# style anywhere: the public pages and the admin load theirs from STATIC_URL.
+CONTENT_SECURITY_POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' data:",
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+# A stored HTML edition is a document on its own with its stylesheet inline; it runs nothing.
+CONTENT_SECURITY_POLICY_FILES = {
+    "default-src": "'none'",
+    "style-src": "'unsafe-inline'",
+    "img-src": "data:",
+    "base-uri": "'none'",
+    "form-action": "'none'",
+    "frame-ancestors": "'none'",
+    "sandbox": "",
+}
+CONTENT_SECURITY_POLICY_FILE_VIEWS = {"public:download"}
+PERMISSIONS_POLICY = {
+    feature: ""
+    for feature in (
+        "camera",
+        "microphone",
+        "geolocation",
+        "payment",
+        "usb",
+    )
+}
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+# Load balancers ask /healthz over plain HTTP on the app server itself.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # One JSON object per line: logins, lock-outs, catalogue changes, imports, transitions.
+        "audit": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }

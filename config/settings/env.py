@@ -13,7 +13,9 @@ def env_str(name: str, default: str | None = None) -> str:
     value = os.environ.get(name)
     if value is None or value == "":
         if default is None:
-            raise ImproperlyConfigured(f"Set the environment variable {name}.")
+            raise ImproperlyConfigured(
+                f"請設定環境變數 {name}（Set the environment variable {name}.）"
+            )
         return default
     return value
 
