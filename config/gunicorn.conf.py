@@ -17,7 +17,7 @@ keepalive = 5
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS") or 2000)
 max_requests_jitter = 200
 # Logs on stdout/stderr, for the service manager (systemd's journal) to keep.
-accesslog = "-"
+accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-") or None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # The proxy on the same machine or network may say which address a request came from.
