@@ -1,6 +1,7 @@
 """The production configuration: deploy checks, refusals, and gunicorn serving the real site."""
 
 import http.client
+import importlib.util
 import json
 import os
 import re
@@ -120,6 +121,39 @@ def test_production_defaults_to_hsts_redirect_and_secure_http_only_cookies(tmp_p
     assert {name: value for name, value in values.items()} == {
         name: "Lax" if name.endswith("SAMESITE") else "True" for name in cookies
     }
+
+
+def test_a_server_error_is_mailed_to_the_admins(tmp_path):
+    env = production_env(
+        tmp_path,
+        ADMINS="ops@example.invalid,oncall@example.invalid",
+        EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend",
+    )
+    # What Django's request handler logs for an exception in a view.
+    code = (
+        "import django, logging; django.setup(); "
+        "logging.getLogger('django.request').error('Internal Server Error: /broken/')"
+    )
+
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "To: ops@example.invalid, oncall@example.invalid" in result.stdout
+    assert "Internal Server Error: /broken/" in result.stdout
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("sentry_sdk") is not None, reason="sentry-sdk is installed here"
+)
+def test_sentry_without_its_extra_refuses_to_start_and_says_what_to_install(tmp_path):
+    env = production_env(tmp_path, SENTRY_DSN="https://key@sentry.example.invalid/1")
+
+    result = manage(env, "check")
+
+    assert result.returncode != 0
+    assert "已設定 SENTRY_DSN，但尚未安裝 sentry-sdk" in result.stderr
 
 
 def test_serve_refuses_to_start_without_secret_key_and_database_url(tmp_path):
