@@ -68,7 +68,10 @@ def browser(public_site: Any, live_server: Any, monkeypatch: pytest.MonkeyPatch)
 
 
 def _page(browser: Any, width: int = 1280, height: int = 900) -> Any:
-    page = browser.new_page(viewport={"width": width, "height": height})
+    # axe-core is injected as an inline script, which the site's CSP rightly refuses: the audit
+    # tool, not the page, is let through (tests/browser/test_content_security_policy.py checks
+    # the pages under their real policy).
+    page = browser.new_page(viewport={"width": width, "height": height}, bypass_csp=True)
     # No request may leave the test server: no CDN, no web font service.
     page.route("**/*", _only_local)
     return page
