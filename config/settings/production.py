@@ -10,7 +10,8 @@ from .base import *  # noqa: F403
 from .env import env_bool, env_int, env_list, env_str
 
 SECRET_KEY = env_str("SECRET_KEY")  # no default: a deploy without a secret fails loudly
-DEBUG = env_bool("DEBUG", False)
+# Never a debug page in production, whatever the environment says: it shows settings and code.
+DEBUG = False
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL"),  # no default: production never falls back to a local SQLite

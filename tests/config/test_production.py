@@ -106,16 +106,21 @@ def test_the_proxy_header_is_trusted_only_when_told(tmp_path):
     assert _settings(trusted, name) == {name: "('HTTP_X_FORWARDED_PROTO', 'https')"}
 
 
-def test_production_defaults_to_hsts_redirect_and_secure_http_only_cookies(tmp_path):
+def test_production_has_no_debug_and_defaults_to_hsts_redirect_and_secure_cookies(tmp_path):
     cookies = [
         f"{cookie}_{flag}"
         for cookie in ("SESSION_COOKIE", "CSRF_COOKIE", "LANGUAGE_COOKIE")
         for flag in ("SECURE", "HTTPONLY", "SAMESITE")
     ]
     values = _settings(
-        production_env(tmp_path), "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", *cookies
+        production_env(tmp_path, DEBUG="true"),
+        "DEBUG",
+        "SECURE_SSL_REDIRECT",
+        "SECURE_HSTS_SECONDS",
+        *cookies,
     )
 
+    assert values.pop("DEBUG") == "False"  # never, even when asked
     assert values.pop("SECURE_SSL_REDIRECT") == "True"
     assert int(values.pop("SECURE_HSTS_SECONDS")) >= 31536000
     assert {name: value for name, value in values.items()} == {
