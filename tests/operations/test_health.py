@@ -79,3 +79,13 @@ def test_healthz_answers_503_naming_the_database_when_it_cannot_be_reached(clien
 
 def test_healthz_refuses_writes(client):
     assert client.post("/healthz").status_code == 405
+
+
+def test_healthz_answers_over_plain_http_where_every_other_page_redirects_to_https(
+    client, settings
+):
+    # Load balancers ask the app server itself, over HTTP, behind the TLS proxy.
+    settings.SECURE_SSL_REDIRECT = True
+
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/").status_code == 301
