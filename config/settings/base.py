@@ -91,6 +91,18 @@ STORAGES = {
 
 LOGIN_URL = "admin:login"
 
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Public editions' tables and diffs, rendered once and keyed by their snapshot SHA-256
+    # (publishing.pages): each process keeps its own copy, so nothing needs sharing.
+    "public_pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "public-pages",
+        "TIMEOUT": None,
+        "OPTIONS": {"MAX_ENTRIES": 64},
+    },
+}
+
 # django-simple-history: the admin's revert is ours (it restores the agencies too).
 SIMPLE_HISTORY_REVERT_DISABLED = False
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
