@@ -186,7 +186,7 @@ def check_edition(edition: Edition) -> Iterator[str]:
     for file in files:
         problem = check_file(file)
         if problem:
-            yield f"{file.format} {file.filename}：{problem}"
+            yield f"{file.format}（{file.file.name}）：{problem}"
 
 
 def chain_of(edition: Edition) -> list[Edition]:

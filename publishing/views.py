@@ -111,7 +111,13 @@ def _home_edition(request: HttpRequest) -> Edition | None:
 def _get_public_edition(request: HttpRequest, date: datetime.date) -> Edition:
     """The public bulletin's edition of that date (once per request), if public; else 404."""
     if not hasattr(request, "_public_edition"):
-        edition = _public_editions().filter(date=date).select_related("previous").first()
+        edition = (
+            _public_editions()
+            .filter(date=date)
+            .select_related("previous")
+            .defer(*(f"previous__{field}" for field in PAGE_DEFERRED))
+            .first()
+        )
         if edition is None:
             raise Http404(_("找不到這個公告版本。"))
         request._public_edition = edition  # type: ignore[attr-defined]
@@ -247,6 +253,7 @@ def edition_snapshot(request: HttpRequest, date: datetime.date) -> HttpResponse:
 
 
 @require_safe
+@condition(etag_func=_detail_etag, last_modified_func=_detail_last_modified)
 def edition_manifest(request: HttpRequest, date: datetime.date) -> HttpResponse:
     """What a citizen checks an edition against: its hashes, its files and the previous one."""
     edition = _get_public_edition(request, date)
