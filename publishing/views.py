@@ -34,7 +34,13 @@ from django.views.decorators.http import condition, require_safe
 
 from .integrity import FileUnavailable, verified_content
 from .models import Edition, EditionFile
-from .pages import PAGE_DEFERRED, frozen_diff, frozen_table, page_etag, page_last_modified
+from .pages import (
+    PAGE_DEFERRED,
+    frozen_diff,
+    page_etag,
+    page_last_modified,
+    render_with_table,
+)
 from .rendering.wording import labels
 from .snapshot import canonical_bytes
 
@@ -178,8 +184,8 @@ def home(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"nav": "home", "edition": edition}
     if edition is not None:
         context["downloads"] = _downloads(edition)
-        context["frozen"] = frozen_table(edition)
         context["diff"] = frozen_diff(edition)
+        return render_with_table(request, "public/home.html", context, edition)
     return render(request, "public/home.html", context)
 
 
@@ -226,12 +232,11 @@ def edition_detail(request: HttpRequest, date: datetime.date) -> HttpResponse:
     context = {
         "edition": edition,
         "downloads": _downloads(edition),
-        "frozen": frozen_table(edition),
         "diff": frozen_diff(edition),
         "previous": edition.previous,
         "current": _current_for(edition),
     }
-    return render(request, "public/edition_detail.html", context)
+    return render_with_table(request, "public/edition_detail.html", context, edition)
 
 
 @require_safe
@@ -302,6 +307,7 @@ def _get_public_file(request: HttpRequest, date: datetime.date, filename: str) -
             format=fmt,
         )
         .select_related("edition__bulletin")
+        .defer(*(f"edition__{field}" for field in PAGE_DEFERRED))
         .first()
     )
     if file is None or public_filename(file.edition, fmt) != filename:
