@@ -37,6 +37,7 @@ from .models import Edition, EditionFile
 from .pages import (
     PAGE_DEFERRED,
     frozen_diff,
+    kept_page,
     page_etag,
     page_last_modified,
     render_with_table,
@@ -164,6 +165,21 @@ def _downloads(edition: Edition) -> list[dict[str, Any]]:
     ]
 
 
+def _once_per_request(func: Callable[..., str]) -> Callable[..., str]:
+    """A page's ETag is asked for twice (condition, kept_page): compute it once."""
+
+    @wraps(func)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> str:
+        memo = request.__dict__.setdefault("_etags", {})
+        key = (func.__name__, args, tuple(sorted(kwargs.items())))
+        if key not in memo:
+            memo[key] = func(request, *args, **kwargs)
+        return memo[key]
+
+    return wrapped
+
+
+@_once_per_request
 def _home_etag(request: HttpRequest) -> str:
     edition = _home_edition(request)
     return page_etag("home", *(_edition_state(edition) if edition else ()))
@@ -179,6 +195,7 @@ def _edition_state(edition: Edition) -> tuple[Any, ...]:
 
 
 @public_page(_home_etag, _home_last_modified)
+@kept_page(_home_etag)
 def home(request: HttpRequest) -> HttpResponse:
     edition = _home_edition(request)
     context: dict[str, Any] = {"nav": "home", "edition": edition}
@@ -197,6 +214,7 @@ def _list_state(request: HttpRequest) -> dict[str, Any]:
     return request._list_state  # type: ignore[attr-defined]
 
 
+@_once_per_request
 def _list_etag(request: HttpRequest) -> str:
     state = _list_state(request)
     return page_etag("editions", state["count"], state["changed"])
@@ -211,11 +229,13 @@ LIST_COLUMNS = ("pk", "date", "status", "change_note", "withdrawn_reason")
 
 
 @public_page(_list_etag, _list_last_modified)
+@kept_page(_list_etag)
 def edition_list(request: HttpRequest) -> HttpResponse:
     editions = _public_editions().select_related(None).only(*LIST_COLUMNS).newest_first()
     return render(request, "public/edition_list.html", {"nav": "editions", "editions": editions})
 
 
+@_once_per_request
 def _detail_etag(request: HttpRequest, date: datetime.date) -> str:
     edition = _get_public_edition(request, date)
     current = _current_for(edition)
@@ -227,6 +247,7 @@ def _detail_last_modified(request: HttpRequest, date: datetime.date) -> datetime
 
 
 @public_page(_detail_etag, _detail_last_modified)
+@kept_page(_detail_etag)
 def edition_detail(request: HttpRequest, date: datetime.date) -> HttpResponse:
     edition = _get_public_edition(request, date)
     context = {

@@ -150,6 +150,27 @@ def test_edition_page_reads_no_snapshot_or_diff_once_kept(
     assert _selects_big_columns(queries.captured_queries) == []
 
 
+def test_unchanged_page_is_sent_again_without_rendering_a_template(
+    client: Any, published_edition: Any
+) -> None:
+    for url in PAGES:
+        first = client.get(url)
+        again = client.get(url)
+        assert [t.name for t in first.templates][:1] != []
+        assert again.templates == []
+        assert again.content == first.content
+        assert again["Content-Type"] == first["Content-Type"]
+
+
+def test_kept_page_follows_a_withdrawal(client: Any, published_edition: Any, approver: Any) -> None:
+    before = client.get("/editions/2025-12-30/")
+    services.withdraw_edition(edition=published_edition, user=approver, comment="資料有誤。")
+    after = client.get("/editions/2025-12-30/", HTTP_IF_NONE_MATCH=before["ETag"])
+    assert after.status_code == 200
+    assert "此版本已撤回。" in after.content.decode()
+    assert "目前尚無公告版本。" in client.get("/").content.decode()
+
+
 def test_kept_table_is_the_one_the_template_renders(client: Any, published_edition: Any) -> None:
     """The kept fragment is exactly the table publication's HTML file carries."""
     page = client.get("/").content.decode()
