@@ -8,8 +8,9 @@ bench/publish.py builds it) into a fresh SQLite database and media folder under 
 directory, starts gunicorn (--workers, default 2) on a free loopback port with the base settings,
 fetches every URL twice per worker, then runs one `wrk` load per URL (one connection per worker
 unless --connections says otherwise, so the latency is the time to serve, not time queued) and
-prints requests per second and the latency percentiles. Needs wrk (Debian: apt-get install wrk)
-and gunicorn.
+prints requests per second and the latency percentiles, and the median time of the same
+request through Django alone in this process (no server, no network: what one request costs).
+Needs wrk (Debian: apt-get install wrk) and gunicorn.
 """
 
 import argparse
@@ -97,6 +98,25 @@ def wrk(url: str, duration: int, connections: int) -> dict[str, str]:
     return figures
 
 
+def in_process(paths: dict[str, str], repeat: int = 50) -> dict[str, float]:
+    """Median milliseconds per request through Django alone (no server, no network)."""
+    import statistics
+
+    from django.test import Client
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    medians = {}
+    for name, path in paths.items():
+        client.get(path)  # renders and hashes once
+        runs = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            client.get(path)
+            runs.append((time.perf_counter() - started) * 1000)
+        medians[name] = statistics.median(runs)
+    return medians
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=int, default=100, help="repeat the table this many times")
@@ -157,11 +177,14 @@ def main() -> None:
             f"{options.workers} gunicorn workers, wrk -t2 -c{options.connections} "
             f"-d{options.duration}s; HTML file {html.size / 1024:.0f} KiB"
         )
-        print(f"{'url':18} {'req/s':>9} {'p50':>9} {'p90':>9} {'p99':>9} {'non-2xx':>8}")
+        header = f"{'url':18} {'req/s':>9} {'p50':>9} {'p90':>9} {'p99':>9} {'non-2xx':>8}"
+        print(header + f" {'in-process':>11}")
         for name, path in urls.items():
             f = wrk(base + path, options.duration, options.connections)
+            alone = in_process({name: path})[name]
             print(
                 f"{name:18} {f['rps']:>9} {f['50']:>9} {f['90']:>9} {f['99']:>9} {f['errors']:>8}"
+                f" {alone:>9.1f}ms"
             )
     finally:
         os.killpg(gunicorn.pid, signal.SIGTERM)
