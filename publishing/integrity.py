@@ -23,7 +23,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, Any
 
 from django.utils.translation import gettext
 
@@ -85,6 +85,17 @@ def _local_path(file: EditionFile) -> str | None:
         return None
 
 
+def _read(file: EditionFile, path: str | None) -> tuple[Any, bytes, Any]:
+    """(stat before, the bytes, stat after) of the stored file; no stat for a bucket."""
+    if path is None:
+        with file.file.storage.open(file.file.name, "rb") as handle:
+            return None, handle.read(), None
+    with open(path, "rb") as handle:
+        before = _stat_key(path, handle)
+        data = handle.read()
+        return before, data, _stat_key(path, handle)
+
+
 def verified_content(file: EditionFile) -> bytes:
     """The stored file's bytes, if they are byte for byte what was published.
 
@@ -95,13 +106,11 @@ def verified_content(file: EditionFile) -> bytes:
     """
     path = _local_path(file)
     try:
-        handle = open(path, "rb") if path else file.file.storage.open(file.file.name, "rb")  # noqa: SIM115
-    except OSError as error:
+        before, data, after = _read(file, path)
+    except FileNotFoundError as error:
         _refuse(file, gettext("檔案不存在（{error}）").format(error=error))
-    with handle:
-        before = _stat_key(path, handle) if path else None
-        data = handle.read()
-        after = _stat_key(path, handle) if path else None
+    except Exception as error:  # a failing disk or bucket is a 503 too, never a 500
+        _refuse(file, gettext("無法讀取檔案（{error}）").format(error=error))
     if len(data) != file.size:
         _refuse(file, _size_problem(file, len(data)))
     if before is not None and before == after and _remembered(before, file.sha256):
@@ -152,8 +161,10 @@ def check_file(file: EditionFile) -> str | None:
     try:
         with file.file.storage.open(file.file.name, "rb") as handle:
             size, sha = hash_stream(handle)
-    except (FileNotFoundError, OSError) as error:
+    except FileNotFoundError as error:
         return gettext("檔案不存在（{error}）").format(error=error)
+    except Exception as error:  # reported like any other mismatch; the next file is checked
+        return gettext("無法讀取檔案（{error}）").format(error=error)
     if size != file.size:
         return _size_problem(file, size)
     if sha != file.sha256:

@@ -112,6 +112,19 @@ def test_same_length_edit_with_the_old_modification_time_is_refused(client, publ
     assert client.get(URL.format("csv")).status_code == 503
 
 
+def test_unreadable_file_answers_503_not_500(client, published_edition):
+    path = _path(published_edition, "xlsx")
+    path.unlink()
+    path.mkdir()  # open() fails with IsADirectoryError, as a failing disk might
+    try:
+        assert client.get(URL.format("xlsx")).status_code == 503
+        lines, error = _verify("--all")
+        assert error is not None
+        assert any("不符：xlsx" in line and "無法讀取檔案" in line for line in lines)
+    finally:
+        path.rmdir()
+
+
 def test_conditional_request_with_the_published_etag_still_answers_304(client, published_edition):
     """The client already holds the published bytes: nothing is sent, so nothing to refuse."""
     stored = published_edition.files.get(format="json")
