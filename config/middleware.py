@@ -26,6 +26,9 @@ class ChosenLanguageMiddleware:
         with translation.override(language):
             request.LANGUAGE_CODE = translation.get_language()
             response = self.get_response(request)
-        patch_vary_headers(response, ("Cookie",))
+        # A response marked language_independent (an edition's file) is the same for everyone:
+        # no Vary: Cookie, so that a shared cache keeps one copy.
+        if not getattr(response, "language_independent", False):
+            patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", language)
         return response

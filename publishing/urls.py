@@ -3,6 +3,7 @@
 import datetime
 
 from django.urls import path, register_converter
+from django.views.decorators.cache import cache_control
 
 from . import views
 from .feeds import EditionFeed
@@ -26,8 +27,15 @@ app_name = "public"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("language/<str:code>/", views.choose_language, name="language"),
     path("editions/", views.edition_list, name="editions"),
-    path("editions/feed.atom", EditionFeed(), name="feed"),
+    path(
+        "editions/feed.atom",
+        cache_control(public=True, max_age=views.PAGE_MAX_AGE)(EditionFeed()),
+        name="feed",
+    ),
     path("editions/<isodate:date>/", views.edition_detail, name="edition"),
+    path("editions/<isodate:date>/manifest.json", views.edition_manifest, name="manifest"),
+    path("editions/<isodate:date>/snapshot.json", views.edition_snapshot, name="snapshot"),
     path("editions/<isodate:date>/<str:filename>", views.download, name="download"),
 ]

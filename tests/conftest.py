@@ -20,6 +20,15 @@ def leave_the_default_language_behind() -> Any:
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def forget_rendered_public_pages() -> Any:
+    """Each test renders the public tables afresh (publishing.pages keeps them per process)."""
+    from django.core.cache import caches
+
+    caches["public_pages"].clear()
+    yield
+
+
 PASSWORD = "correct horse battery staple"
 
 

@@ -202,7 +202,7 @@ def test_public_home_page_stays_in_chinese_for_a_browser_set_to_english(client, 
     page = client.get(reverse("public:home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert '<html lang="zh-Hant-TW">' in page
     assert "本版異動" in page
-    assert 'action="/i18n/setlang/"' in page
+    assert 'href="/language/en/?next=/"' in page
 
 
 def test_public_home_page_is_in_english_once_english_is_chosen(client, published_edition):

@@ -119,6 +119,18 @@ AXES_CLIENT_IP_CALLABLE = "operations.security.client_ip"
 # (X-Real-IP), only when TRUST_X_REAL_IP says the proxy sets it (else anyone could pick theirs).
 TRUST_X_REAL_IP = env_bool("TRUST_X_REAL_IP", False)
 
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Public editions' tables and diffs, rendered once and keyed by their snapshot SHA-256
+    # (publishing.pages): each process keeps its own copy, so nothing needs sharing.
+    "public_pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "public-pages",
+        "TIMEOUT": None,
+        "OPTIONS": {"MAX_ENTRIES": 64},
+    },
+}
+
 # django-simple-history: the admin's revert is ours (it restores the agencies too).
 SIMPLE_HISTORY_REVERT_DISABLED = False
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True

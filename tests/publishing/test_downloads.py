@@ -8,7 +8,6 @@ from urllib.parse import quote
 import pytest
 from django.core.signals import request_finished
 from django.db import close_old_connections
-from django.http import FileResponse
 from django.utils.http import http_date
 
 from publishing import services
@@ -26,8 +25,8 @@ CONTENT_TYPES = {
 }
 
 
-def _body(response: FileResponse) -> bytes:
-    return b"".join(response.streaming_content)
+def _body(response: Any) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
 
 
 def _close(response: Any) -> None:

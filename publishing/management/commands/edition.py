@@ -5,8 +5,11 @@
     manage.py edition approve 7 --user approver --comment "已確認"
     manage.py edition diff 7
     manage.py edition list
+    manage.py edition verify --all         # every public edition: hashes, chain and files
+    manage.py edition verify 7             # edition 7 and every edition before it
 
-A refused step exits non-zero with the reason in Traditional Chinese.
+A refused step exits non-zero with the reason in Traditional Chinese; so does `verify` when
+anything stored differs from what was published (each difference on its own line).
 """
 
 import datetime
@@ -23,9 +26,18 @@ from catalogue.roc import parse_roc_date_short
 from publishing import services
 from publishing.diff import diff_as_text
 from publishing.exceptions import EditionError
+from publishing.integrity import chain_of, verify_editions
 from publishing.models import Edition, EditionTransition
 
 Action = EditionTransition.Action
+LIST_COLUMNS = (
+    "pk",
+    "date",
+    "status",
+    "published_at",
+    "bulletin__slug",
+    "prepared_by__username",
+)
 
 
 class Command(BaseCommand):
@@ -60,6 +72,14 @@ class Command(BaseCommand):
         listing = actions.add_parser("list", help="列出所有版本。")
         listing.add_argument("--bulletin", help="只列出這份彙整表的版本。")
 
+        verify = actions.add_parser(
+            "verify",
+            help="核對公告版本：內容 SHA-256、前一版本鏈結與每個檔案的大小及 SHA-256。",
+        )
+        which = verify.add_mutually_exclusive_group(required=True)
+        which.add_argument("id", type=int, nargs="?", help="版本編號（連同它之前的每個公告版本）。")
+        which.add_argument("--all", action="store_true", help="所有公告版本。")
+
         render = actions.add_parser("render", help="將版本輸出為公告檔案（與公告時相同）。")
         render.add_argument("id", type=int, help="版本編號。")
         render.add_argument("--out", required=True, type=Path, help="輸出資料夾。")
@@ -72,6 +92,8 @@ class Command(BaseCommand):
                 self.stdout.write(diff_as_text(services.current_diff(_edition(options["id"]))))
             elif action == "list":
                 self._list(options.get("bulletin"))
+            elif action == "verify":
+                self._verify(options.get("id"))
             elif action == "render":
                 self._render(_edition(options["id"]), options["out"])
             else:
@@ -105,7 +127,12 @@ class Command(BaseCommand):
         self.stdout.write(str(edition.pk))
 
     def _list(self, bulletin: str | None) -> None:
-        editions = Edition.objects.select_related("bulletin", "prepared_by").newest_first()
+        # Only the columns shown: listing costs the same whatever the size of the snapshots.
+        editions = (
+            Edition.objects.select_related("bulletin", "prepared_by")
+            .only(*LIST_COLUMNS)
+            .newest_first()
+        )
         if bulletin:
             editions = editions.filter(bulletin__slug=bulletin)
         for edition in editions:
@@ -118,6 +145,35 @@ class Command(BaseCommand):
                 f"{edition.pk}\t{edition.roc_date}\t{edition.get_status_display()}\t"
                 f"{edition.bulletin.slug}\t{edition.prepared_by.get_username()}\t{published}"
             )
+
+    def _verify(self, pk: int | None) -> None:
+        editions = Edition.objects.public().select_related("bulletin", "previous")
+        if pk is None:
+            chosen = list(editions.order_by("bulletin_id", "date", "pk"))
+        else:
+            edition = _edition(pk)
+            if not edition.is_public:
+                raise CommandError(
+                    gettext("版本 {pk} 尚未公告，沒有可核對的公告內容。").format(pk=pk)
+                )
+            chosen = list(reversed(chain_of(edition)))
+        problems = 0
+        for edition, found in verify_editions(chosen):
+            label = f"{edition.pk}\t{edition.bulletin.slug}\t{edition.roc_date}"
+            if not found:
+                self.stdout.write(f"{label}\t" + gettext("正確"))
+            for problem in found:
+                self.stdout.write(f"{label}\t" + gettext("不符：") + problem)
+            problems += len(found)
+        if problems:
+            raise CommandError(
+                gettext("核對 {count} 個公告版本，發現 {problems} 處不符。").format(
+                    count=len(chosen), problems=problems
+                )
+            )
+        self.stdout.write(
+            gettext("核對 {count} 個公告版本，全部與公告時相同。").format(count=len(chosen))
+        )
 
     def _render(self, edition: Edition, out: Path) -> None:
         from publishing.rendering import write_edition_files
