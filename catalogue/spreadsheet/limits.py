@@ -1,0 +1,96 @@
+"""The limits every imported file is read within, declared once in settings.
+
+A bulletin has some twenty rows of a dozen columns; the limits leave room for hundreds of
+times that, and keep any file up to the size limit within a few seconds and well under
+256 MB of memory (bench/import_limits.py measures it). Each reader counts as it streams
+and stops at the first limit passed, so a hostile file costs no more than the limit.
+
+docs/limits.md lists each limit, its setting, and what the editor sees when it is hit.
+"""
+
+import io
+import zipfile
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+# Archives are read in pieces of this size while their real unpacked size is counted.
+_CHUNK = 64 * 1024
+
+
+@dataclass(frozen=True)
+class ImportLimits:
+    max_bytes: int  # the file as uploaded
+    max_unpacked_bytes: int  # all members of an XLSX or ODS archive, unpacked
+    max_archive_members: int
+    max_rows: int  # data rows, the header row not counted
+    max_columns: int
+    max_cells: int  # non-empty cells in the whole sheet
+    max_cell_chars: int  # characters in one cell
+
+
+def import_limits() -> ImportLimits:
+    """The limits as configured now (tests change settings, so never cached)."""
+    return ImportLimits(
+        max_bytes=settings.CATALOGUE_IMPORT_MAX_BYTES,
+        max_unpacked_bytes=settings.CATALOGUE_IMPORT_MAX_UNPACKED_BYTES,
+        max_archive_members=settings.CATALOGUE_IMPORT_MAX_ARCHIVE_MEMBERS,
+        max_rows=settings.CATALOGUE_IMPORT_MAX_ROWS,
+        max_columns=settings.CATALOGUE_IMPORT_MAX_COLUMNS,
+        max_cells=settings.CATALOGUE_IMPORT_MAX_CELLS,
+        max_cell_chars=settings.CATALOGUE_IMPORT_MAX_CELL_CHARS,
+    )
+
+
+def megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+class LimitPassed(Exception):
+    """A file passed one of the limits; the message names the limit in Chinese."""
+
+
+def check_archive(content: bytes, limits: ImportLimits) -> None:
+    """Refuse a zip archive that unpacks to more than the limit, declared or actual.
+
+    The sizes in the zip directory are the sender's word: every member is also unpacked
+    in pieces and counted, so a member that lies about its size is stopped at the limit
+    without ever being held whole (zipfile itself also stops a member at its declared size
+    and fails its checksum). Not a zip at all: left to the reader to refuse.
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+        return
+    with archive:
+        members = archive.infolist()
+        if len(members) > limits.max_archive_members:
+            raise LimitPassed(
+                _("壓縮檔內有 %(count)d 個檔案，超過 %(limit)d 個的上限。")
+                % {"count": len(members), "limit": limits.max_archive_members}
+            )
+        declared = sum(member.file_size for member in members)
+        if declared > limits.max_unpacked_bytes:
+            raise LimitPassed(_unpacked_message(declared, limits))
+        unpacked = 0
+        for member in members:
+            try:
+                with archive.open(member) as stream:
+                    while piece := stream.read(_CHUNK):
+                        unpacked += len(piece)
+                        if unpacked > limits.max_unpacked_bytes:
+                            raise LimitPassed(_unpacked_message(unpacked, limits, at_least=True))
+            except LimitPassed:
+                raise
+            except Exception:  # damaged, encrypted or unsupported: the reader refuses it
+                continue
+
+
+def _unpacked_message(size: int, limits: ImportLimits, *, at_least: bool = False) -> str:
+    values = {"size": megabytes(size), "limit": megabytes(limits.max_unpacked_bytes)}
+    if at_least:
+        message = _("檔案解壓縮後超過 %(size)s，超過 %(limit)s 的上限；請只保留彙整表的工作表。")
+    else:
+        message = _("檔案解壓縮後有 %(size)s，超過 %(limit)s 的上限；請只保留彙整表的工作表。")
+    return message % values
