@@ -99,7 +99,8 @@ class _Sheet:
 
     def column_name(self, index: int) -> str:
         """The header of a column where the file has one, else its letter."""
-        if self.rows and index < len(self.headers) and not _empty(self.headers[index]):
+        known = self.rows or not self.header_rows  # JSON: the keys are known from the start
+        if known and index < len(self.headers) and not _empty(self.headers[index]):
             return str(self.headers[index])
         return column_letter(index)
 
@@ -206,12 +207,23 @@ class _RecordLines:
         return line
 
 
-def _field_index(partial_record: str) -> int:
-    """Which field (from 0) a partly read CSV record ends in: commas outside quotes."""
-    outside = re.sub(r'"[^"]*"', "", partial_record)  # doubled quotes pair up the same way
-    if outside.count('"'):  # an open quoted field: its commas are text
-        outside = outside[: outside.index('"')]
-    return outside.count(",")
+# One CSV field, quoted (perhaps left open at the end of what was read) or bare.
+_CSV_FIELD = re.compile(r'"(?:[^"]|"")*+"?|[^,"]*+')
+
+
+def _long_field(record: str, limit: int) -> int:
+    """Which field (from 0) of a (partly read) CSV record is the first longer than limit."""
+    position, index = 0, 0
+    while True:
+        match = _CSV_FIELD.match(record, position)
+        position = match.end()
+        if match.end() - match.start() > limit:
+            return index
+        position = record.find(",", position)
+        if position < 0:
+            return index
+        position += 1
+        index += 1
 
 
 def read_csv(text: str, limits: ImportLimits) -> _Sheet:
@@ -229,7 +241,8 @@ def read_csv(text: str, limits: ImportLimits) -> _Sheet:
         except csv.Error as error:
             partial = "".join(lines.current)
             if len(partial) > csv.field_size_limit():
-                sheet.check_text(partial, number, _field_index(partial))
+                column = _long_field(partial, limits.max_cell_chars)
+                sheet.check_text(partial, number, column)
                 sheet.refuse_if_problems()
             raise FileRefused(_("CSV 檔格式錯誤：%(error)s") % {"error": error}) from None
         lines.current = []

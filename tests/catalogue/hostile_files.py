@@ -109,7 +109,8 @@ def xlsx_declaring_rows(content: bytes, rows: int) -> bytes:
     """An exported XLSX whose dimension declares `rows` rows, with a last row that far down."""
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         sheet = archive.read(SHEET).decode()
-    sheet = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:L{rows}"/>', sheet)
+    sheet, found = re.subn(r'<dimension ref="[^"]*"\s*/>', f'<dimension ref="A1:L{rows}"/>', sheet)
+    assert found == 1, "no dimension in the sheet"
     last = f'<row r="{rows}"><c r="A{rows}" t="inlineStr"><is><t>x</t></is></c></row>'
     sheet = sheet.replace("</sheetData>", last + "</sheetData>")
     return rezip(content, {SHEET: sheet.encode()})
@@ -119,7 +120,8 @@ def xlsx_without_dimension(content: bytes, last_row: int) -> bytes:
     """An exported XLSX with no declared dimension and one more row far down."""
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         sheet = archive.read(SHEET).decode()
-    sheet = re.sub(r'<dimension ref="[^"]*"/>', "", sheet)
+    sheet, found = re.subn(r'<dimension ref="[^"]*"\s*/>', "", sheet)
+    assert found == 1, "no dimension in the sheet"
     last = f'<row r="{last_row}"><c r="A{last_row}" t="inlineStr"><is><t>x</t></is></c></row>'
     sheet = sheet.replace("</sheetData>", last + "</sheetData>")
     return rezip(content, {SHEET: sheet.encode()})
