@@ -20,6 +20,7 @@ import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 from defusedxml import ElementTree as SafeElementTree
@@ -466,7 +467,18 @@ def _ods_value(cell: Any, limits: ImportLimits) -> Cell:
     paragraphs = [child for child in cell if child.tag == f"{_TEXT}p"]
     if not paragraphs:
         return None
-    return "\n".join("".join(_ods_text(p, limits.max_cell_chars + 1)) for p in paragraphs)
+    # Read no further than one character past the limit: <text:s text:c="20000"/> repeated
+    # would otherwise make gigabytes of spaces out of a few kilobytes.
+    most = limits.max_cell_chars + 1
+    pieces: list[str] = []
+    length = 0
+    for index, paragraph in enumerate(paragraphs):
+        for piece in chain(("\n",) if index else (), _ods_text(paragraph, most)):
+            pieces.append(piece)
+            length += len(piece)
+            if length >= most:
+                return "".join(pieces)[:most]
+    return "".join(pieces)
 
 
 def _ods_text(element: Any, most: int) -> Iterator[str]:

@@ -338,3 +338,13 @@ def test_limits_hold_for_the_preview_too(demo_bulletin, settings):
             file_name="x.xlsx",
             allow_delete=False,
         )
+
+
+def test_ods_spaces_written_as_a_count_are_read_only_up_to_the_text_limit(demo_bulletin, editor):
+    spaces = '<text:s text:c="20000"/>' * 5000  # a hundred million spaces in 120 KB
+    cell = (
+        f'<table:table-cell office:value-type="string"><text:p>{spaces}</text:p></table:table-cell>'
+    )
+    content = hostile.ods([f"<table:table-row>{cell}</table:table-row>"])
+    messages = refusal(demo_bulletin, editor, content, "spaces.ods")
+    assert messages == ["第 1 列「A」欄：儲存格文字超過 20000 字的上限，請縮短。"]
