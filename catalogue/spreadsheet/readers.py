@@ -148,20 +148,16 @@ class _Sheet:
             self._refuse_rows(max(number, self.limits.max_rows + self.header_rows + 1))
         self.cells += repeat * sum(1 for cell in cells if not _empty(cell))
         if self.cells > self.limits.max_cells:
-            raise FileRefused(
-                problems=[
-                    Problem(
-                        _("有資料的儲存格超過 %(limit)d 格的上限。")
-                        % {"limit": self.limits.max_cells},
-                        number,
-                    )
-                ]
-            )
+            self.refuse_cells(number)
         self.rows.extend([] for _blank in range(self.blank))
         self.blank = 0
         if not self.rows:
             self.headers = cells
         self.rows.extend(list(cells) for _copy in range(repeat))
+
+    def refuse_cells(self, number: int) -> None:
+        message = _("有資料的儲存格超過 %(limit)d 格的上限。") % {"limit": self.limits.max_cells}
+        raise FileRefused(problems=[Problem(message, number)])
 
     def _refuse_rows(self, number: int) -> None:
         raise FileRefused(
@@ -298,6 +294,8 @@ def read_json(text: str, limits: ImportLimits) -> _Sheet:
         # Blank rows are kept in JSON: each object is a row the editor counts.
         sheet.rows.append([sheet.check_text(cell, number, i) for i, cell in enumerate(cells)])
         sheet.cells += sum(1 for cell in cells if not _empty(cell))
+        if sheet.cells > limits.max_cells:
+            sheet.refuse_cells(number)
     sheet.refuse_if_problems()
     return sheet
 

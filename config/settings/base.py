@@ -112,6 +112,10 @@ CATALOGUE_IMPORT_MAX_ROWS = env_int("CATALOGUE_IMPORT_MAX_ROWS", 5000)
 CATALOGUE_IMPORT_MAX_COLUMNS = env_int("CATALOGUE_IMPORT_MAX_COLUMNS", 50)
 CATALOGUE_IMPORT_MAX_CELLS = env_int("CATALOGUE_IMPORT_MAX_CELLS", 100_000)
 CATALOGUE_IMPORT_MAX_CELL_CHARS = env_int("CATALOGUE_IMPORT_MAX_CELL_CHARS", 20_000)
+# The spreadsheet import is the only upload: it is held in memory up to its limit (its view
+# stops it there, catalogue/spreadsheet/uploads.py), never spooled to a temporary file first.
+FILE_UPLOAD_MAX_MEMORY_SIZE = CATALOGUE_IMPORT_MAX_BYTES
+DATA_UPLOAD_MAX_NUMBER_FILES = 1
 
 # Publishing: fonts Typst may use for the PDF (Debian's fonts-noto-cjk by default).
 PUBLISHING_FONT_DIRS = env_list(

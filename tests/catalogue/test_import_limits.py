@@ -348,3 +348,9 @@ def test_ods_spaces_written_as_a_count_are_read_only_up_to_the_text_limit(demo_b
     content = hostile.ods([f"<table:table-row>{cell}</table:table-row>"])
     messages = refusal(demo_bulletin, editor, content, "spaces.ods")
     assert messages == ["第 1 列「A」欄：儲存格文字超過 20000 字的上限，請縮短。"]
+
+
+def test_cells_past_the_limit_are_refused_in_json_too(demo_bulletin, editor, settings):
+    settings.CATALOGUE_IMPORT_MAX_CELLS = 50
+    (message,) = refusal(demo_bulletin, editor, export(demo_bulletin, "json"), "x.json")
+    assert message.endswith("有資料的儲存格超過 50 格的上限。") and message.startswith("第 ")
