@@ -107,6 +107,7 @@ def _cases() -> dict[str, Callable[[], tuple[str, bytes]]]:
         "xlsx-demo": lambda: ("x.xlsx", _export("xlsx")),
         "csv-1mb-cell": lambda: ("x.csv", _export("csv") + ("字" * MB).encode() + b"\n"),
         "csv-10mb-rows": lambda: ("x.csv", csv_rows(10 * MB - 1)),
+        "csv-10mb-commas": lambda: ("x.csv", b"a" + b"," * (10 * MB - 2)),
         "csv-10mb-one-cell": lambda: ("x.csv", b"a" * (10 * MB - 1)),
         "json-10mb-empty-objects": lambda: ("x.json", b"[" + b"{}," * (10 * MB // 3 - 1) + b"{}]"),
         "json-10mb-empty-lists": lambda: ("x.json", b"[" + b"[]," * (10 * MB // 3 - 1) + b"[]]"),

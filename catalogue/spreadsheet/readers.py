@@ -243,12 +243,14 @@ def read_csv(text: str, limits: ImportLimits) -> _Sheet:
                 sheet.refuse_if_problems()
             raise FileRefused(_("CSV 檔格式錯誤：%(error)s") % {"error": error}) from None
         lines.current = []
-        cells: list[Cell] = []
-        for index, value in enumerate(record):
-            if value:
-                sheet.check_column(index, number)
-            cells.append(sheet.check_text(value, number, index))
-        sheet.add(cells)
+        while record and not record[-1]:
+            record.pop()  # a line of ten million commas is cut here, not copied
+        if len(record) > limits.max_columns:
+            beyond = record[limits.max_columns :]
+            sheet.check_column(
+                limits.max_columns + next(i for i, v in enumerate(beyond) if v), number
+            )
+        sheet.add([sheet.check_text(value, number, index) for index, value in enumerate(record)])
     return sheet
 
 
