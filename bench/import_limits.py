@@ -1,7 +1,8 @@
 """Time and memory of reading hostile files for import, each in a fresh process (run by hand).
 
     .venv/bin/python bench/import_limits.py            # every case
-    .venv/bin/python bench/import_limits.py ods-95mb   # one case
+    .venv/bin/python bench/import_limits.py ods-95mb-empty-cells   # one case
+    .venv/bin/python bench/import_limits.py --largest-import       # the most an import may write
 
 For each case the file is built (small on disk) and a fresh child process loads it, notes
 its peak memory, reads the file exactly as an import does (`read_sheet`: size check, then
@@ -29,7 +30,7 @@ MB = 1024 * 1024
 
 
 def _export(file_format: str) -> bytes:
-    """The demo bulletin as exported, built from the demo data without a database."""
+    """A sheet shaped like the bulletin (20 rows, its columns), made without a database."""
     import tablib
 
     from catalogue.spreadsheet.formats import FORMATS
@@ -155,7 +156,61 @@ def run_case(path: str) -> dict:
     }
 
 
+def largest_import() -> None:
+    """Import the most the limits let through, into an in-memory demo database.
+
+    Each target line is a record and each row needs some eight lines of text besides, so
+    two shapes come near the 3,000-line limit: few rows with many targets (10 rows of 290
+    targets: 2,920 records) and many rows (370 new programmes and scopes of one target).
+    """
+    os.environ["DATABASE_URL"] = "sqlite://:memory:"
+    import django
+
+    django.setup()
+    import tablib
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    from catalogue.demo import load_bulletin, read_demo_data
+    from catalogue.spreadsheet.formats import FORMATS
+    from catalogue.spreadsheet.resources import export_dataset
+    from catalogue.spreadsheet.services import import_bulletin, preview_import
+
+    call_command("migrate", verbosity=0)
+    bulletin, _ = load_bulletin(read_demo_data(), user=None)
+    user = get_user_model().objects.create_user("bench")
+    demo = export_dataset(bulletin)
+    headers = list(demo.headers)
+    target = str(demo[0][headers.index("推動目標")]).split("\n")[0]
+    for rows, targets in [(10, 290), (370, 1)]:
+        dataset = tablib.Dataset(headers=headers)
+        for index in range(rows):
+            row = dict(zip(headers, demo[index % len(demo)], strict=True))
+            row.update({"序號": 1000 + index, "政策性產業": f"新產業{index}", "範疇識別碼": ""})
+            row.update({"推動策略": "", "其他段落": "", "備註": ""})
+            row["推動目標"] = "\n".join([target] * targets)
+            dataset.append([row[header] for header in headers])
+        content = FORMATS["csv"].export_data(dataset)
+        options = {"bulletin": bulletin, "content": content, "file_name": "x.csv"}
+        baseline = _status("VmRSS")
+        _reset_peak()
+        started = time.perf_counter()
+        plan = preview_import(**options, allow_delete=False)
+        previewed = time.perf_counter() - started
+        started = time.perf_counter()
+        import_bulletin(**options, allow_delete=False, user=user)
+        imported = time.perf_counter() - started
+        print(
+            f"largest import, {rows} rows of {targets} targets: {len(content) / 1024:.0f}K, "
+            f"{plan.change_count} records; preview {previewed:.2f} s, import {imported:.2f} s, "
+            f"peak {(_status('VmHWM') - baseline) / MB:.1f} MB above baseline"
+        )
+
+
 def main() -> None:
+    if sys.argv[1:] == ["--largest-import"]:
+        largest_import()
+        return
     if len(sys.argv) == 3 and sys.argv[1] == "--child":
         print(json.dumps(run_case(sys.argv[2]), ensure_ascii=False))
         return

@@ -1,8 +1,9 @@
 """The limits every imported file is read within, declared once in settings.
 
-A bulletin has some twenty rows of a dozen columns; the limits leave room for hundreds of
-times that, and keep any file up to the size limit within a few seconds and well under
-256 MB of memory (bench/import_limits.py measures it). Each reader counts as it streams
+A bulletin has some twenty rows of a dozen columns; the limits leave room for many times
+that, and keep any file up to the size limit within a few seconds and well under 256 MB of
+memory to read, and the largest file accepted within about ten seconds to import
+(bench/import_limits.py measures both). Each reader counts as it streams
 and stops at the first limit passed, so a hostile file costs no more than the limit.
 
 docs/limits.md lists each limit, its setting, and what the editor sees when it is hit.
@@ -37,6 +38,7 @@ class ImportLimits:
     max_columns: int
     max_cells: int  # non-empty cells in the whole sheet
     max_cell_chars: int  # characters in one cell
+    max_lines: int  # lines of text in all cells: what the import may turn into records
 
 
 def import_limits() -> ImportLimits:
@@ -49,6 +51,7 @@ def import_limits() -> ImportLimits:
         max_columns=settings.CATALOGUE_IMPORT_MAX_COLUMNS,
         max_cells=settings.CATALOGUE_IMPORT_MAX_CELLS,
         max_cell_chars=settings.CATALOGUE_IMPORT_MAX_CELL_CHARS,
+        max_lines=settings.CATALOGUE_IMPORT_MAX_LINES,
     )
 
 

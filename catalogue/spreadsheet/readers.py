@@ -90,6 +90,7 @@ class _Sheet:
         self.rows: list[list[Cell]] = []
         self.blank = 0  # blank rows read but not yet kept: only kept if data follows
         self.cells = 0
+        self.lines = 0
         self.problems: list[Problem] = []
         self.headers: list[Cell] = []
 
@@ -126,7 +127,9 @@ class _Sheet:
 
     def check_text(self, value: Cell, row: int, column: int) -> Cell:
         """Every text cell of every format passes here (the place for further text rules)."""
-        if isinstance(value, str) and len(value) > self.limits.max_cell_chars:
+        if not isinstance(value, str):
+            return value
+        if len(value) > self.limits.max_cell_chars:
             self.problem(
                 _("儲存格文字超過 %(limit)d 字的上限，請縮短。")
                 % {"limit": self.limits.max_cell_chars},
@@ -134,6 +137,13 @@ class _Sheet:
                 column,
             )
             return ""
+        if value:
+            self.lines += value.count("\n") + 1
+            if self.lines > self.limits.max_lines:
+                message = _("檔案的文字超過 %(limit)d 行的上限；請分批匯入。") % {
+                    "limit": self.limits.max_lines
+                }
+                raise FileRefused(problems=[Problem(message, row, self.column_name(column))])
         return value
 
     def add(self, cells: list[Cell], repeat: int = 1) -> None:

@@ -59,7 +59,7 @@ def test_an_ods_of_rows_repeated_a_million_times_is_refused_at_the_row_limit(dem
 
     messages = refusal(demo_bulletin, editor, content, "repeated.ods")
 
-    assert messages == ["第 5002 列：資料列超過 5000 列的上限；請刪除多餘的列或分批匯入。"]
+    assert messages == ["第 502 列：資料列超過 500 列的上限；請刪除多餘的列或分批匯入。"]
 
 
 def test_empty_rows_repeated_a_million_times_cost_nothing_but_data_after_them_is_refused(
@@ -91,7 +91,7 @@ def test_an_xlsx_declaring_a_million_rows_is_refused(demo_bulletin, editor):
     content = hostile.xlsx_declaring_rows(export(demo_bulletin, "xlsx"), 1_048_576)
     (message,) = refusal(demo_bulletin, editor, content, "tall.xlsx")
     assert message == (
-        "工作表的範圍是 1048576 列 12 欄，超過 5000 列資料、50 欄的上限；"
+        "工作表的範圍是 1048576 列 12 欄，超過 500 列資料、50 欄的上限；"
         "請刪除多餘的列與欄後再匯入。"
     )
 
@@ -101,7 +101,7 @@ def test_an_xlsx_hiding_a_far_row_without_a_dimension_is_refused_at_the_row_limi
 ):
     content = hostile.xlsx_without_dimension(export(demo_bulletin, "xlsx"), 1_048_576)
     (message,) = refusal(demo_bulletin, editor, content, "tall.xlsx")
-    assert message == "第 5002 列：資料列超過 5000 列的上限；請刪除多餘的列或分批匯入。"
+    assert message == "第 502 列：資料列超過 500 列的上限；請刪除多餘的列或分批匯入。"
 
 
 def test_too_many_shared_strings_are_refused_before_openpyxl_reads_them(
@@ -181,11 +181,11 @@ def test_cells_past_the_limit_are_refused(demo_bulletin, editor, settings):
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
-        (b"[" + b"{}," * 6000 + b"{}]", "JSON 檔超過 5000 筆資料的上限。"),
-        (b"[" * 10_000 + b"]" * 10_000, "JSON 檔超過 5000 筆資料的上限。"),
+        (b"[" + b"{}," * 6000 + b"{}]", "JSON 檔超過 500 筆資料的上限。"),
+        (b"[" * 10_000 + b"]" * 10_000, "JSON 檔超過 500 筆資料的上限。"),
         (
             b'[{"a": [' + b'"",' * 300_000 + b'""]}]',
-            "JSON 檔的值超過 250000 個的上限（5000 筆、每筆 50 欄）。",
+            "JSON 檔的值超過 25000 個的上限（500 筆、每筆 50 欄）。",
         ),
     ],
     ids=["objects", "nesting", "values"],
@@ -194,7 +194,10 @@ def test_json_is_sized_before_it_becomes_python_objects(demo_bulletin, editor, c
     assert refusal(demo_bulletin, editor, content, "big.json") == [expected]
 
 
-def test_deep_json_under_the_limits_is_refused_as_invalid_not_a_crash(demo_bulletin, editor):
+def test_deep_json_under_the_limits_is_refused_as_invalid_not_a_crash(
+    demo_bulletin, editor, settings
+):
+    settings.CATALOGUE_IMPORT_MAX_ROWS = 10_000
     content = b"[" * 4000 + b"]" * 4000  # deeper than Python's recursion allows
     assert refusal(demo_bulletin, editor, content, "deep.json") == ["這個檔案不是有效的 JSON 檔。"]
 
@@ -354,3 +357,13 @@ def test_cells_past_the_limit_are_refused_in_json_too(demo_bulletin, editor, set
     settings.CATALOGUE_IMPORT_MAX_CELLS = 50
     (message,) = refusal(demo_bulletin, editor, export(demo_bulletin, "json"), "x.json")
     assert message.endswith("有資料的儲存格超過 50 格的上限。") and message.startswith("第 ")
+
+
+def test_lines_of_text_past_the_limit_are_refused_where_they_pass_it(
+    demo_bulletin, editor, settings
+):
+    settings.CATALOGUE_IMPORT_MAX_LINES = 100
+    (message,) = refusal(demo_bulletin, editor, export(demo_bulletin, "csv"))
+    assert message.startswith("第 ") and message.endswith(
+        "檔案的文字超過 100 行的上限；請分批匯入。"
+    )
