@@ -367,3 +367,22 @@ def test_lines_of_text_past_the_limit_are_refused_where_they_pass_it(
     assert message.startswith("第 ") and message.endswith(
         "檔案的文字超過 100 行的上限；請分批匯入。"
     )
+
+
+def test_the_upload_handler_stops_reading_the_file_at_the_limit(rf):
+    from django.core.files.uploadhandler import MemoryFileUploadHandler
+    from django.http.multipartparser import MultiPartParser
+    from django.test.client import BOUNDARY, encode_multipart
+
+    from catalogue.spreadsheet.uploads import LimitedUploadHandler
+
+    body = encode_multipart(BOUNDARY, {"file": SimpleUploadedFile("x.csv", b"x" * 4_000_000)})
+    request = rf.post("/", data=body, content_type=f"multipart/form-data; boundary={BOUNDARY}")
+    limited = LimitedUploadHandler(request, limit=100_000)
+    handlers = [limited, MemoryFileUploadHandler(request)]
+    parser = MultiPartParser(request.META, io.BytesIO(body), handlers)
+
+    _post, files = parser.parse()
+
+    assert limited.passed and not files
+    assert limited.received <= 100_000 + 64 * 1024  # one chunk past the limit, not 4 MB
