@@ -137,3 +137,16 @@ def xlsx_with_shared_strings(content: bytes, strings: bytes) -> bytes:
     )
     types = types.replace("</Types>", override + "</Types>")
     return rezip(content, {"[Content_Types].xml": types.encode(), "xl/sharedStrings.xml": strings})
+
+
+def lying_about_size(content: bytes, name: str, declared: int) -> bytes:
+    """The archive with one member's unpacked size rewritten (local and central headers)."""
+    data = bytearray(content)
+    encoded = name.encode()
+    for signature, size_at, name_at in ((b"PK\x03\x04", 22, 30), (b"PK\x01\x02", 24, 46)):
+        start = 0
+        while (start := data.find(signature, start)) >= 0:
+            if data[start + name_at : start + name_at + len(encoded)] == encoded:
+                data[start + size_at : start + size_at + 4] = declared.to_bytes(4, "little")
+            start += 4
+    return bytes(data)

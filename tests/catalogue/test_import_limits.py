@@ -386,3 +386,19 @@ def test_the_upload_handler_stops_reading_the_file_at_the_limit(rf):
 
     assert limited.passed and not files
     assert limited.received <= 100_000 + 64 * 1024  # one chunk past the limit, not 4 MB
+
+
+def test_a_member_lying_about_its_unpacked_size_is_never_read_past_its_word(
+    demo_bulletin, editor, settings
+):
+    settings.CATALOGUE_IMPORT_MAX_UNPACKED_BYTES = 1024 * 1024
+    honest = hostile.ods_of_empty_cells(4 * 1024 * 1024)
+    assert refusal(demo_bulletin, editor, honest, "bomb.ods")[0].startswith("檔案解壓縮後有 4.0 MB")
+
+    content = hostile.lying_about_size(honest, "content.xml", 1000)
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        assert archive.getinfo("content.xml").file_size == 1000
+
+    assert refusal(demo_bulletin, editor, content, "bomb.ods") == [
+        "無法讀取這個 ODS 檔：檔案不是 OpenDocument 試算表，或已經損毀。"
+    ]
