@@ -19,19 +19,23 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 from import_export.tmp_storages import MediaStorage
 
 from ..models import Bulletin
 from .formats import FORMATS
 from .importer import ImportPlan, ImportRefused, SheetError
+from .limits import import_limits
 from .services import (
     check_size,
     export_bulletin,
     export_file_name,
     import_bulletin,
     preview_import,
+    size_message,
 )
+from .uploads import LimitedUploadHandler
 
 SESSION_KEY = "catalogue_spreadsheet_imports"
 _TOKEN = re.compile(r"[0-9a-f]{32}")
@@ -96,7 +100,8 @@ class SpreadsheetAdminMixin:
         name = f"{self.opts.app_label}_{self.opts.model_name}_spreadsheet"  # type: ignore[attr-defined]
         return [
             path("export/", wrap(self.spreadsheet_export_view), name=f"{name}_export"),
-            path("import/", wrap(self.spreadsheet_import_view), name=f"{name}_import"),
+            # CSRF is checked inside the view, once the upload's size limit is in place.
+            path("import/", wrap(csrf_exempt(self.spreadsheet_import_view)), name=f"{name}_import"),
             path(
                 "import/confirm/",
                 wrap(require_POST(self.spreadsheet_confirm_view)),
@@ -146,6 +151,18 @@ class SpreadsheetAdminMixin:
         return self._render(request, self.spreadsheet_export_template, {"form": form})
 
     def spreadsheet_import_view(self, request: HttpRequest) -> HttpResponse:
+        """Stop an upload as soon as it passes the size limit, before any of it is stored.
+
+        The limiting handler must be in place before the body is read, and the CSRF check
+        reads it: hence csrf_exempt on the URL and csrf_protect on the body of the view."""
+        limit = import_limits().max_bytes
+        handler = LimitedUploadHandler(request, limit=limit)
+        request.upload_handlers.insert(0, handler)
+        return csrf_protect(self._spreadsheet_import)(request, handler)
+
+    def _spreadsheet_import(
+        self, request: HttpRequest, handler: LimitedUploadHandler
+    ) -> HttpResponse:
         if not self.has_spreadsheet_import_permission(request):
             raise PermissionDenied
         errors: list[SheetError] = []
@@ -153,7 +170,10 @@ class SpreadsheetAdminMixin:
             form = ImportForm(initial={"bulletin": Bulletin.objects.first()})
             return self._render(request, self.spreadsheet_import_template, {"form": form})
         form = ImportForm(request.POST, request.FILES)
-        if form.is_valid():
+        if handler.passed:
+            form = ImportForm(initial={"bulletin": request.POST.get("bulletin")})
+            errors = [SheetError(size_message(None, handler.limit))]
+        elif form.is_valid():
             data = form.cleaned_data
             if data["allow_delete"] and not self.has_spreadsheet_import_permission(
                 request, delete=True

@@ -2,7 +2,6 @@
 
 import os
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,6 +12,7 @@ from ..models import Bulletin
 from ..roc import roc_date_short
 from .formats import FORMATS, FileRefused, Table, format_for
 from .importer import ImportPlan, ImportRefused, SheetError, apply_plan, plan_import
+from .limits import import_limits, megabytes
 from .resources import export_dataset
 
 DEFAULT_BULLETIN_SLUG = "policy-industries"
@@ -35,20 +35,21 @@ def import_reason(file_name: str) -> str:
 
 def check_size(size: int) -> None:
     """Refuse a file over settings.CATALOGUE_IMPORT_MAX_BYTES before reading it."""
-    limit = settings.CATALOGUE_IMPORT_MAX_BYTES
+    limit = import_limits().max_bytes
     if size > limit:
-        raise ImportRefused(
-            [
-                SheetError(
-                    _("檔案大小 %(size)s 超過上限 %(limit)s，請分批匯入或洽系統管理者。")
-                    % {"size": _megabytes(size), "limit": _megabytes(limit)}
-                )
-            ]
-        )
+        raise ImportRefused([SheetError(size_message(size, limit))])
 
 
-def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f} MB"
+def size_message(size: int | None, limit: int) -> str:
+    """The refusal of a file over the size limit; size None where only "over" is known."""
+    if size is None:
+        return _("檔案超過 %(limit)s 的上限，請分批匯入或洽系統管理者。") % {
+            "limit": megabytes(limit)
+        }
+    return _("檔案大小 %(size)s 超過上限 %(limit)s，請分批匯入或洽系統管理者。") % {
+        "size": megabytes(size),
+        "limit": megabytes(limit),
+    }
 
 
 def read_sheet(content: bytes, *, file_name: str) -> Table:
@@ -57,9 +58,13 @@ def read_sheet(content: bytes, *, file_name: str) -> Table:
     if not content.strip():
         raise ImportRefused([SheetError(_("檔案是空的。"))])
     try:
-        return format_for(file_name)[1].read(content)
+        sheet_format = format_for(file_name)[1]
+        return sheet_format.read(content)
     except FileRefused as refusal:
-        raise ImportRefused([SheetError(str(refusal))]) from None
+        word = _("筆") if file_name.lower().endswith(".json") else _("列")
+        raise ImportRefused(
+            [SheetError(p.message, p.row, p.column, word) for p in refusal.problems]
+        ) from None
 
 
 def preview_import(

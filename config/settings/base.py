@@ -140,8 +140,25 @@ IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
-# Largest spreadsheet an editor may import, in bytes.
+# Limits of an imported spreadsheet (docs/limits.md): a bulletin has some twenty rows of a
+# dozen columns. With these, reading any file up to the size limit stays within seconds and
+# well under 256 MB, and importing the largest file accepted within about 10 s
+# (bench/import_limits.py).
 CATALOGUE_IMPORT_MAX_BYTES = env_int("CATALOGUE_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
+CATALOGUE_IMPORT_MAX_UNPACKED_BYTES = env_int(
+    "CATALOGUE_IMPORT_MAX_UNPACKED_BYTES", 8 * 1024 * 1024
+)
+CATALOGUE_IMPORT_MAX_ARCHIVE_MEMBERS = env_int("CATALOGUE_IMPORT_MAX_ARCHIVE_MEMBERS", 1000)
+CATALOGUE_IMPORT_MAX_ROWS = env_int("CATALOGUE_IMPORT_MAX_ROWS", 500)
+CATALOGUE_IMPORT_MAX_COLUMNS = env_int("CATALOGUE_IMPORT_MAX_COLUMNS", 50)
+CATALOGUE_IMPORT_MAX_CELLS = env_int("CATALOGUE_IMPORT_MAX_CELLS", 10_000)
+# Lines of text in all cells: each line of 推動目標 / 推動策略 / 其他段落 may become a record.
+CATALOGUE_IMPORT_MAX_LINES = env_int("CATALOGUE_IMPORT_MAX_LINES", 3_000)
+CATALOGUE_IMPORT_MAX_CELL_CHARS = env_int("CATALOGUE_IMPORT_MAX_CELL_CHARS", 20_000)
+# The spreadsheet import is the only upload: it is held in memory up to its limit (its view
+# stops it there, catalogue/spreadsheet/uploads.py), never spooled to a temporary file first.
+FILE_UPLOAD_MAX_MEMORY_SIZE = CATALOGUE_IMPORT_MAX_BYTES
+DATA_UPLOAD_MAX_NUMBER_FILES = 1
 
 # Publishing: fonts Typst may use for the PDF (Debian's fonts-noto-cjk by default).
 PUBLISHING_FONT_DIRS = env_list(

@@ -200,13 +200,12 @@ def test_an_ods_saved_by_libreoffice_reads_back_unchanged(demo_bulletin):
     assert len(plan.rows) == 20
 
 
-def test_a_workbook_that_unpacks_to_far_more_than_it_weighs_is_refused(demo_bulletin, monkeypatch):
-    from catalogue.spreadsheet import formats
+def test_a_workbook_that_unpacks_to_far_more_than_it_weighs_is_refused(demo_bulletin, settings):
     from catalogue.spreadsheet.importer import ImportRefused
 
-    monkeypatch.setattr(formats, "MAX_UNPACKED_BYTES", 1000)
+    settings.CATALOGUE_IMPORT_MAX_UNPACKED_BYTES = 1000
     content = export_bulletin(bulletin=demo_bulletin, file_format="xlsx")
-    with pytest.raises(ImportRefused, match="解壓縮後過大"):
+    with pytest.raises(ImportRefused, match="解壓縮後有 .* MB，超過 0.0 MB 的上限"):
         preview_import(
             bulletin=demo_bulletin, content=content, file_name="x.xlsx", allow_delete=False
         )

@@ -1,5 +1,7 @@
 """Import an edited spreadsheet into a bulletin: the same checks and plan as the admin's Import."""
 
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -8,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from catalogue.models import Bulletin
 from catalogue.spreadsheet.importer import ImportPlan, ImportRefused
+from catalogue.spreadsheet.limits import import_limits
 from catalogue.spreadsheet.services import (
     check_size,
     default_bulletin,
@@ -42,8 +45,7 @@ class Command(BaseCommand):
         bulletin = self._bulletin(options["bulletin"])
         user = None if options["dry_run"] and not options["user"] else self._user(options["user"])
         try:
-            check_size(path.stat().st_size)
-            content = path.read_bytes()
+            content = self._read(path)
         except OSError as error:
             raise CommandError(f"無法讀取 {path}：{error.strerror}") from None
         except ImportRefused as refusal:
@@ -64,6 +66,21 @@ class Command(BaseCommand):
                 f"未匯入，{path.name} 有 {len(refusal.errors)} 個問題：\n{refusal}"
             ) from None
         self._report(plan, dry_run=options["dry_run"])
+
+    def _read(self, path: Path) -> bytes:
+        """The file's bytes, never more than the size limit. A device or a pipe (/dev/zero)
+        has no size to check and opening a pipe would wait for a writer: both are refused
+        first; a file that grows between the check and the read is cut at the limit."""
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise CommandError(f"{path} 不是一般檔案，無法匯入；請指定 CSV、XLSX、ODS 或 JSON 檔。")
+        with path.open("rb") as stream:
+            status = os.fstat(stream.fileno())
+            if not stat.S_ISREG(status.st_mode):  # replaced since the check above
+                raise CommandError(f"{path} 不是一般檔案，無法匯入。")
+            check_size(status.st_size)
+            content = stream.read(import_limits().max_bytes + 1)
+        check_size(len(content))
+        return content
 
     def _bulletin(self, slug: str | None) -> Bulletin:
         try:
