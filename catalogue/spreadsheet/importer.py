@@ -216,16 +216,26 @@ class _Group:
     programme: Programme | None = None
 
 
-def plan_import(*, bulletin: Bulletin, table: Table, allow_delete: bool) -> ImportPlan:
-    """Check the table against the catalogue and plan every write; raise ImportRefused if bad."""
-    return _Planner(bulletin=bulletin, table=table, allow_delete=allow_delete).plan()
+def plan_import(
+    *, bulletin: Bulletin, table: Table, allow_delete: bool, escaped: bool = True
+) -> ImportPlan:
+    """Check the table against the catalogue and plan every write; raise ImportRefused if bad.
+
+    escaped: the table was read from a spreadsheet whose text cells export made inert
+    (CSV, XLSX, ODS); False for JSON, which holds the texts as they are.
+    """
+    planner = _Planner(bulletin=bulletin, table=table, allow_delete=allow_delete, escaped=escaped)
+    return planner.plan()
 
 
 class _Planner:
-    def __init__(self, *, bulletin: Bulletin, table: Table, allow_delete: bool) -> None:
+    def __init__(
+        self, *, bulletin: Bulletin, table: Table, allow_delete: bool, escaped: bool
+    ) -> None:
         self.bulletin = bulletin
         self.table = table
         self.allow_delete = allow_delete
+        self.escaped = escaped
         self.errors: list[SheetError] = []
         self.resource = ScopeSheetResource(agencies=Agency.objects.all())
         self.programmes = list(
@@ -333,7 +343,9 @@ class _Planner:
                 continue
             if not any(cell_text(cell) for cell in cells[:width]):
                 continue  # a blank row: spreadsheets leave them about
-            values, errors = self.resource.clean_row(dict(zip(self.headers, cells, strict=False)))
+            values, errors = self.resource.clean_row(
+                dict(zip(self.headers, cells, strict=False)), escaped=self.escaped
+            )
             for column, message in errors.items():
                 self.error(message, number, column)
             if not errors:
