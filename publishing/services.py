@@ -13,11 +13,12 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -236,9 +237,18 @@ def update_edition(
 
 @transaction.atomic
 def submit_edition(*, edition: Edition, user: User, comment: str = "") -> Edition:
-    """Send a draft for review; its snapshot is frozen from now on."""
+    """Send a draft for review; its snapshot is frozen from now on.
+
+    A text that could not be published is refused here already, listed with its place, so
+    that no one approves an edition that cannot be published.
+    """
+    from .rendering.check import check_texts
+    from .rendering.document import Document
+
     locked = _lock(edition, user, Action.SUBMIT, comment)
     _validate(locked)
+    with translation.override(settings.LANGUAGE_CODE):
+        check_texts(Document.of(locked))
     _chain(locked)
     return _move(locked, user, Action.SUBMIT, comment)
 

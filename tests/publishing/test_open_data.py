@@ -11,8 +11,8 @@ import openpyxl
 import pytest
 
 from catalogue.models import Scope
-from publishing.rendering.document import Document
 from catalogue.spreadsheet.writers import sheet_cell
+from publishing.rendering.document import Document
 from publishing.rendering.opendata import (
     render_csv,
     render_json,
