@@ -13,11 +13,10 @@ from django.utils.translation import gettext as _
 
 from ..models import format_period
 
-# OWASP "CSV injection": a cell starting with one of these is a formula to Excel and LibreOffice.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-# A line that a spreadsheet could run: after any apostrophes (so that a line which already
-# starts with one keeps it: the escape adds one more, the unescape takes exactly one off) and
-# any blanks (LibreOffice may trim them on import), a formula start; or a tab or CR first.
+# OWASP "CSV injection": a cell starting with = + - @, a tab or a carriage return is a formula
+# to Excel and LibreOffice. A line that a spreadsheet could run is one that starts so after any
+# apostrophes (a line that already starts with one keeps it: the escape adds one more, the
+# unescape takes exactly one off) and any blanks (LibreOffice may trim them on import).
 _FORMULA_LINE = re.compile(r"'*(?:[ \u3000\xa0]*[=+\-@]|[\t\r])")
 
 AGENCY_SEPARATOR = "、"

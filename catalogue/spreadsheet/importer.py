@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from ..history import attribute, one_revision
 from ..models import Agency, Bulletin, Programme, Scope, Section, Strategy, Target
+from ..text import text_problem
 from .cells import (
     HeadedLines,
     TargetLine,
@@ -322,10 +323,18 @@ class _Planner:
             return
         header_row = 1 if self.table.first_row_number == 2 else None
         for header in expected:
-            if header not in headers:
+            if header not in headers and not any(header in h for h in headers):
                 self.error(_("缺少欄位「%(name)s」。") % {"name": header}, header_row)
         for position, header in enumerate(headers):
-            if not header:
+            problem = text_problem(header)
+            if problem is not None:
+                # A stray BOM (a file saved twice) or a control character hides a known name.
+                self.error(
+                    _("第 %(n)d 欄的欄位名稱%(problem)s")
+                    % {"n": position + 1, "problem": problem.message()},
+                    header_row,
+                )
+            elif not header:
                 self.error(_("第 %(n)d 欄沒有欄位名稱。") % {"n": position + 1}, header_row)
             elif header not in expected:
                 self.error(_("無法辨識的欄位「%(name)s」。") % {"name": header}, header_row)

@@ -331,3 +331,15 @@ def test_the_import_refuses_a_target_over_its_limit_naming_the_item(
     assert messages == [
         "第 2 列「推動目標」欄：第 2 項：推動目標：請確認這個值至多包含 300 個字 (目前為 301 個字)。"
     ]
+
+
+def test_a_stray_bom_in_a_header_is_named_instead_of_an_unknown_column(
+    demo_bulletin: Any, editor: Any
+) -> None:
+    headers, rows = _rows(demo_bulletin)
+    headers[4] = "\ufeff" + headers[4]
+    messages = _refused(demo_bulletin, editor, _csv(headers, rows), "edited.csv")
+    assert messages == [
+        "第 1 列：第 5 欄的欄位名稱含有不允許的位元組順序標記（BOM） U+FEFF（第 1 行第 1 個字）；"
+        "請刪除這個字元。"
+    ]
