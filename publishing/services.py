@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from catalogue.i18n import site_language
 from catalogue.models import Bulletin
 from catalogue.roles import APPROVERS, EDITORS
+from catalogue.text import normalise_line_breaks, text_problem
 
 from .diff import diff_snapshots
 from .exceptions import (
@@ -173,6 +174,7 @@ def create_edition(
     """Prepare a draft edition dated `date`, frozen from the bulletin's catalogue as it is now."""
     if not has_role(user, EDITOR):
         raise NotAllowed(gettext("只有編輯可以建立版本。"))
+    _check_text(change_note, gettext("本版異動說明"))
     snapshot = build_snapshot(bulletin)
     edition = Edition(
         bulletin=bulletin,
@@ -216,6 +218,7 @@ def update_edition(
 ) -> Edition:
     """Change an unpublished edition's note or date; an approved edition goes back to review."""
     locked = _lock(edition, user, Action.EDIT)
+    _check_text(change_note or "", gettext("本版異動說明"))
     changed = []
     if change_note is not None and change_note != locked.change_note:
         locked.change_note = change_note
@@ -356,7 +359,16 @@ def _lock(edition: Edition, user: User, action: str, comment: str = "") -> Editi
             ).format(who=who, status=locked.get_status_display())
         )
     check_allowed(edition=locked, user=user, action=action, comment=comment)
+    _check_text(comment, gettext("說明或理由"))
     return locked
+
+
+def _check_text(text: str, label: str) -> None:
+    """The catalogue's text rule for what people write about an edition: the feed, the public
+    pages and the files show it (a control character would break the feed's XML)."""
+    problem = text_problem(normalise_line_breaks(text))
+    if problem is not None:
+        raise InvalidEdition(f"{label}{problem.message()}")
 
 
 def _move(edition: Edition, user: User, action: str, comment: str) -> Edition:

@@ -71,3 +71,29 @@ def test_submitting_refuses_a_text_the_pdf_fonts_cannot_draw_naming_its_place(
     assert "「𠀀」(U+20000)" in str(refusal.value)
     draft_edition.refresh_from_db()
     assert draft_edition.status == Edition.Status.DRAFT
+
+
+def test_an_edition_note_or_reason_with_a_control_character_is_refused(
+    published_edition: Edition, demo_bulletin: Any, editor: Any, approver: Any
+) -> None:
+    import datetime
+
+    from publishing.exceptions import InvalidEdition
+
+    with pytest.raises(InvalidEdition) as refusal:
+        services.create_edition(
+            bulletin=demo_bulletin,
+            date=datetime.date(2026, 2, 1),
+            user=editor,
+            change_note="修正\x1b[31m",
+        )
+    assert str(refusal.value) == (
+        "本版異動說明含有不允許的控制字元 U+001B（第 1 行第 3 個字）；請刪除這個字元。"
+    )
+    with pytest.raises(InvalidEdition):
+        services.withdraw_edition(edition=published_edition, user=approver, comment="理由\u202e")
+    published_edition.refresh_from_db()
+    assert published_edition.status == Edition.Status.PUBLISHED
+    assert Edition.objects.count() == 1
+    # A browser's CRLF in a reason is no control character.
+    services.withdraw_edition(edition=published_edition, user=approver, comment="資料\r\n有誤")
