@@ -42,7 +42,7 @@ LINE_BREAK = "\n"
 
 def _class(ranges: tuple[tuple[int, int, Any], ...], *, escaped: bool) -> str:
     parts = []
-    for first, last, _kind in ranges:
+    for first, last, _label in ranges:
         one = (lambda c: f"\\u{c:04x}") if escaped else chr
         parts.append(one(first) if first == last else f"{one(first)}-{one(last)}")
     return "".join(parts)
