@@ -329,7 +329,8 @@ def test_the_import_refuses_a_target_over_its_limit_naming_the_item(
     rows[0][targets] = rows[0][targets].replace("\n", "\n" + "字" * 301 + "\n", 1)
     messages = _refused(demo_bulletin, editor, _csv(headers, rows), "edited.csv")
     assert messages == [
-        "第 2 列「推動目標」欄：第 2 項：推動目標：請確認這個值至多包含 300 個字 (目前為 301 個字)。"
+        "第 2 列「推動目標」欄：第 2 項：推動目標："
+        "請確認這個值至多包含 300 個字 (目前為 301 個字)。"
     ]
 
 
