@@ -322,8 +322,10 @@ class _Planner:
             )
             return
         header_row = 1 if self.table.first_row_number == 2 else None
+        # Names behind a stray BOM or a control character: named below as such, not as missing.
+        hidden = {"".join(c for c in h if text_problem(c) is None) for h in headers}
         for header in expected:
-            if header not in headers and not any(header in h for h in headers):
+            if header not in headers and header not in hidden:
                 self.error(_("缺少欄位「%(name)s」。") % {"name": header}, header_row)
         for position, header in enumerate(headers):
             problem = text_problem(header)
