@@ -11,10 +11,21 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .history import CatalogueHistoricalRecords as HistoricalRecords
+from .text import MultiLineField, SingleLineField, text_constraints
 
 
 def _not_blank(field: str, model: str) -> models.CheckConstraint:
     return models.CheckConstraint(condition=~Q(**{field: ""}), name=f"{model}_{field}_not_blank")
+
+
+# Lengths of the multi-line texts, some seven times the longest in the 114.12.30 bulletin
+# (docs/limits.md); the one-line fields keep their column widths (max_length).
+MAX_DESCRIPTION = 2000
+MAX_NOTE = 1000
+MAX_TARGET = 300
+MAX_ITEMS = 3000
+# A one-line field: its CharField column holds the length already.
+SINGLE = ("single_line", None)
 
 
 def split_items(text: str) -> list[str]:
@@ -25,8 +36,8 @@ def split_items(text: str) -> list[str]:
 class Agency(models.Model):
     """A ministry or agency (部會/機關) responsible for scopes, or issuing a bulletin."""
 
-    name = models.CharField(_("名稱"), max_length=100, unique=True)
-    short_name = models.CharField(
+    name = SingleLineField(_("名稱"), max_length=100, unique=True)
+    short_name = SingleLineField(
         _("簡稱"), max_length=30, blank=True, help_text=_("例如國家科學及技術委員會簡稱國科會。")
     )
     order = models.PositiveIntegerField(
@@ -41,6 +52,7 @@ class Agency(models.Model):
         ordering = ("order", "name")
         constraints = [
             _not_blank("name", "agency"),
+            *text_constraints("agency", name=SINGLE, short_name=SINGLE),
             models.UniqueConstraint(
                 fields=("short_name",),
                 condition=~Q(short_name=""),
@@ -56,7 +68,7 @@ class Agency(models.Model):
 class Bulletin(models.Model):
     """A bulletin (彙整表) that the agency keeps and publishes in dated editions."""
 
-    title = models.CharField(_("標題"), max_length=200)
+    title = SingleLineField(_("標題"), max_length=200)
     issuing_agency = models.ForeignKey(
         Agency, on_delete=models.PROTECT, related_name="bulletins", verbose_name=_("發布機關")
     )
@@ -68,7 +80,11 @@ class Bulletin(models.Model):
         verbose_name = _("彙整表")
         verbose_name_plural = _("彙整表")
         ordering = ("title",)
-        constraints = [_not_blank("title", "bulletin"), _not_blank("slug", "bulletin")]
+        constraints = [
+            _not_blank("title", "bulletin"),
+            _not_blank("slug", "bulletin"),
+            *text_constraints("bulletin", title=SINGLE),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -90,7 +106,7 @@ class Programme(models.Model):
         Bulletin, on_delete=models.CASCADE, related_name="programmes", verbose_name=_("彙整表")
     )
     serial = models.PositiveIntegerField(_("序號"))
-    name = models.CharField(_("政策性產業"), max_length=200)
+    name = SingleLineField(_("政策性產業"), max_length=200)
     period_start = models.PositiveSmallIntegerField(_("實施起始年（民國）"))
     period_end = models.PositiveSmallIntegerField(
         _("實施結束年（民國）"), null=True, blank=True, help_text=_("未定或迄今時留空。")
@@ -116,6 +132,7 @@ class Programme(models.Model):
                 violation_error_message=_("這份彙整表已有相同序號的政策性產業。"),
             ),
             _not_blank("name", "programme"),
+            *text_constraints("programme", name=SINGLE),
             models.CheckConstraint(
                 condition=Q(period_start__gte=1), name="programme_period_start_positive"
             ),
@@ -167,23 +184,25 @@ class Scope(models.Model):
         Programme, on_delete=models.CASCADE, related_name="scopes", verbose_name=_("政策性產業")
     )
     order = models.PositiveIntegerField(_("順序"))
-    title = models.CharField(
+    title = SingleLineField(
         _("範疇名稱"),
         max_length=200,
         blank=True,
         help_text=_("不含【】，例如「半導體」；可留空。"),
     )
-    description = models.TextField(
-        _("產業範疇說明"), help_text=_("例如「包括晶片設計、晶圓代工…」")
+    description = MultiLineField(
+        _("產業範疇說明"),
+        max_length=MAX_DESCRIPTION,
+        help_text=_("例如「包括晶片設計、晶圓代工…」"),
     )
     agencies = models.ManyToManyField(Agency, related_name="scopes", verbose_name=_("部會/機關"))
-    headline = models.CharField(
+    headline = SingleLineField(
         _("願景"),
         max_length=300,
         blank=True,
         help_text=_("認定方式的標題，例如「成為全球半導體全供應鏈主導者」。"),
     )
-    note = models.TextField(_("備註"), blank=True)
+    note = MultiLineField(_("備註"), max_length=MAX_NOTE, blank=True)
 
     history = HistoricalRecords(m2m_fields=[agencies])
 
@@ -198,6 +217,13 @@ class Scope(models.Model):
                 violation_error_message=_("同一政策性產業內的產業範疇順序不可重複。"),
             ),
             _not_blank("description", "scope"),
+            *text_constraints(
+                "scope",
+                title=SINGLE,
+                description=("multi_line", MAX_DESCRIPTION),
+                headline=SINGLE,
+                note=("multi_line", MAX_NOTE),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -225,8 +251,10 @@ class RecognitionPart(models.Model):
 class HeadedList(RecognitionPart):
     """A heading with its items, one per line: a strategy, or another section."""
 
-    heading = models.CharField(_("標題"), max_length=300)
-    items = models.TextField(_("項目"), blank=True, help_text=_("每行一個項目。"))
+    heading = SingleLineField(_("標題"), max_length=300)
+    items = MultiLineField(
+        _("項目"), max_length=MAX_ITEMS, blank=True, help_text=_("每行一個項目。")
+    )
 
     class Meta(RecognitionPart.Meta):
         abstract = True
@@ -245,9 +273,9 @@ class Target(RecognitionPart):
     scope = models.ForeignKey(
         Scope, on_delete=models.CASCADE, related_name="targets", verbose_name=_("產業範疇")
     )
-    text = models.TextField(_("推動目標"))
+    text = MultiLineField(_("推動目標"), max_length=MAX_TARGET)
     value = models.DecimalField(_("數值"), max_digits=20, decimal_places=4, null=True, blank=True)
-    unit = models.CharField(_("單位"), max_length=20, blank=True, help_text=_("例如 億元、%、架。"))
+    unit = SingleLineField(_("單位"), max_length=20, blank=True, help_text=_("例如 億元、%、架。"))
     deadline_year = models.PositiveSmallIntegerField(_("目標年（民國）"), null=True, blank=True)
 
     history = HistoricalRecords()
@@ -262,6 +290,7 @@ class Target(RecognitionPart):
                 violation_error_message=_("同一產業範疇內的推動目標順序不可重複。"),
             ),
             _not_blank("text", "target"),
+            *text_constraints("target", text=("multi_line", MAX_TARGET), unit=SINGLE),
             # One target is one line: the spreadsheet and the public table list them a line each.
             models.CheckConstraint(
                 condition=~Q(text__contains="\n") & ~Q(text__contains="\r"),
@@ -298,6 +327,7 @@ class Strategy(HeadedList):
                 violation_error_message=_("同一產業範疇內的推動策略順序不可重複。"),
             ),
             _not_blank("heading", "strategy"),
+            *text_constraints("strategy", heading=SINGLE, items=("multi_line", MAX_ITEMS)),
         ]
 
 
@@ -319,4 +349,5 @@ class Section(HeadedList):
                 violation_error_message=_("同一產業範疇內的段落順序不可重複。"),
             ),
             _not_blank("heading", "section"),
+            *text_constraints("section", heading=SINGLE, items=("multi_line", MAX_ITEMS)),
         ]

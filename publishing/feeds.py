@@ -1,4 +1,9 @@
-"""An Atom feed of the public bulletin's editions: published, superseded and withdrawn."""
+"""An Atom feed of the public bulletin's editions: published, superseded and withdrawn.
+
+Every text of the feed is plain text: Django's Atom writer declares the summary as HTML
+(`type="html"`), so that a change note or a withdrawal reason holding markup would be run by
+a feed reader; `TextAtom1Feed` declares it `type="text"`, and the XML writer escapes it.
+"""
 
 from typing import Any
 
@@ -13,8 +18,17 @@ from .diff import summary_text
 from .models import Edition
 
 
+class TextAtom1Feed(Atom1Feed):
+    """Atom 1.0 whose entry summaries are text, never HTML."""
+
+    def add_item_elements(self, handler: Any, item: dict[str, Any]) -> None:
+        super().add_item_elements(handler, {**item, "description": None})
+        if item["description"] is not None:
+            handler.addQuickElement("summary", item["description"], {"type": "text"})
+
+
 class EditionFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = TextAtom1Feed
     language = "zh-Hant-TW"
 
     def title(self) -> str:

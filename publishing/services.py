@@ -13,17 +13,19 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from catalogue.i18n import site_language
 from catalogue.models import Bulletin
 from catalogue.roles import APPROVERS, EDITORS
+from catalogue.text import normalise_line_breaks, text_problem
 
 from .diff import diff_snapshots
 from .exceptions import (
@@ -172,6 +174,7 @@ def create_edition(
     """Prepare a draft edition dated `date`, frozen from the bulletin's catalogue as it is now."""
     if not has_role(user, EDITOR):
         raise NotAllowed(gettext("只有編輯可以建立版本。"))
+    _check_text(change_note, gettext("本版異動說明"))
     snapshot = build_snapshot(bulletin)
     edition = Edition(
         bulletin=bulletin,
@@ -215,6 +218,7 @@ def update_edition(
 ) -> Edition:
     """Change an unpublished edition's note or date; an approved edition goes back to review."""
     locked = _lock(edition, user, Action.EDIT)
+    _check_text(change_note or "", gettext("本版異動說明"))
     changed = []
     if change_note is not None and change_note != locked.change_note:
         locked.change_note = change_note
@@ -236,9 +240,18 @@ def update_edition(
 
 @transaction.atomic
 def submit_edition(*, edition: Edition, user: User, comment: str = "") -> Edition:
-    """Send a draft for review; its snapshot is frozen from now on."""
+    """Send a draft for review; its snapshot is frozen from now on.
+
+    A text that could not be published is refused here already, listed with its place, so
+    that no one approves an edition that cannot be published.
+    """
+    from .rendering.check import check_texts
+    from .rendering.document import Document
+
     locked = _lock(edition, user, Action.SUBMIT, comment)
     _validate(locked)
+    with translation.override(settings.LANGUAGE_CODE):
+        check_texts(Document.of(locked))
     _chain(locked)
     return _move(locked, user, Action.SUBMIT, comment)
 
@@ -346,7 +359,16 @@ def _lock(edition: Edition, user: User, action: str, comment: str = "") -> Editi
             ).format(who=who, status=locked.get_status_display())
         )
     check_allowed(edition=locked, user=user, action=action, comment=comment)
+    _check_text(comment, gettext("說明或理由"))
     return locked
+
+
+def _check_text(text: str, label: str) -> None:
+    """The catalogue's text rule for what people write about an edition: the feed, the public
+    pages and the files show it (a control character would break the feed's XML)."""
+    problem = text_problem(normalise_line_breaks(text))
+    if problem is not None:
+        raise InvalidEdition(f"{label}{problem.message()}")
 
 
 def _move(edition: Edition, user: User, action: str, comment: str) -> Edition:

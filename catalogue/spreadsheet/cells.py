@@ -13,10 +13,11 @@ from django.utils.translation import gettext as _
 
 from ..models import format_period
 
-# OWASP "CSV injection": a cell starting with one of these is a formula to Excel and LibreOffice.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-# A cell that export escaped: one added apostrophe before any apostrophes and a formula start.
-_ESCAPED = re.compile(r"'+[=+\-@\t\r]")
+# OWASP "CSV injection": a cell starting with = + - @, a tab or a carriage return is a formula
+# to Excel and LibreOffice. A line that a spreadsheet could run is one that starts so after any
+# apostrophes (a line that already starts with one keeps it: the escape adds one more, the
+# unescape takes exactly one off) and any blanks (LibreOffice may trim them on import).
+_FORMULA_LINE = re.compile(r"'*(?:[ \u3000\xa0]*[=+\-@]|[\t\r])")
 
 AGENCY_SEPARATOR = "、"
 _AGENCY_SPLIT = re.compile(r"[、,，;；\n]+")
@@ -44,15 +45,21 @@ class CellError(ValueError):
 
 
 def escape_formula(text: str) -> str:
-    """Prefix an apostrophe so that a spreadsheet shows the text instead of running it."""
-    if text.startswith(FORMULA_STARTS) or _ESCAPED.match(text):
-        return "'" + text
-    return text
+    """Every line that a spreadsheet could read as a formula, prefixed with an apostrophe.
+
+    The one neutraliser of the project: the editors' sheet and the open data write every text
+    cell through it (see `writers`). Every line counts, not only the first: a tool that splits
+    a multi-line cell, or an editor who cuts a line into a cell of its own, gets inert text.
+    """
+    return "\n".join("'" + line if _FORMULA_LINE.match(line) else line for line in text.split("\n"))
 
 
 def unescape_formula(text: str) -> str:
-    """Remove exactly the apostrophe that `escape_formula` added."""
-    return text[1:] if _ESCAPED.match(text) else text
+    """Remove exactly the apostrophes that `escape_formula` added, one per line."""
+    return "\n".join(
+        line[1:] if line.startswith("'") and _FORMULA_LINE.match(line) else line
+        for line in text.split("\n")
+    )
 
 
 def format_decimal(value: Decimal) -> str:

@@ -1,15 +1,15 @@
 """The four file formats of the sheet, on django-import-export's format classes.
 
 Each format turns a tablib Dataset into bytes and bytes back into a `Table` (headers and
-rows of raw cell values). CSV and JSON go through tablib as the library does; XLSX and ODS
-are written and read here with openpyxl and odfpy directly, because tablib's ODS reader
+rows of raw cell values). CSV, XLSX and ODS are written by `writers` (the one writer stack,
+shared with the open data, that makes every text cell inert); JSON keeps the texts as they
+are. XLSX and ODS are read here with openpyxl and odfpy directly, because tablib's ODS reader
 keeps only the first line of a multi-line cell and drops the repeated empty cells that
-LibreOffice writes (which shifts columns), and its XLSX writer sizes columns to the
-longest text. Reading is done in `readers.py`, streaming and within the limits of
-`limits.py`; it refuses anything it cannot read with a `FileRefused` in Chinese.
+LibreOffice writes (which shifts columns). Reading is done in `readers.py`, streaming and
+within the limits of `limits.py`; it refuses anything it cannot read with a `FileRefused` in
+Chinese.
 """
 
-import io
 import json
 from typing import Any, Protocol
 
@@ -20,30 +20,14 @@ from import_export.formats import base_formats
 
 from .limits import import_limits
 from .readers import FileRefused, Table, read_csv, read_json, read_ods, read_xlsx
-
-# Column widths in characters, by header, for XLSX and ODS; others get DEFAULT_WIDTH.
-COLUMN_WIDTHS = {
-    "序號": 6,
-    "政策性產業": 18,
-    "實施期間": 12,
-    "部會/機關": 16,
-    "範疇名稱": 16,
-    "產業範疇說明": 36,
-    "願景": 20,
-    "推動目標": 40,
-    "推動策略": 48,
-    "其他段落": 40,
-    "備註": 24,
-    "範疇識別碼": 10,
-}
-DEFAULT_WIDTH = 16
+from .writers import write_csv, write_ods, write_xlsx
 
 
 class CSV(base_formats.CSV):
     """UTF-8 with a byte-order mark, so that Excel opens the Chinese text correctly."""
 
     def export_data(self, dataset: tablib.Dataset, **kwargs: Any) -> bytes:
-        return dataset.export("csv").encode("utf-8-sig")
+        return write_csv(dataset.headers, list(dataset))
 
     def read(self, content: bytes) -> Table:
         notes = []
@@ -87,31 +71,7 @@ class XLSX(base_formats.XLSX):
     """An Excel workbook; the first sheet is read."""
 
     def export_data(self, dataset: tablib.Dataset, **kwargs: Any) -> bytes:
-        from openpyxl import Workbook
-        from openpyxl.styles import Alignment, Font
-        from openpyxl.utils import get_column_letter
-
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.title = (dataset.title or "彙整表")[:31]
-        sheet.append(dataset.headers)
-        for row in dataset:
-            sheet.append(list(row))
-        top = Alignment(wrap_text=True, vertical="top")
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in sheet.iter_rows(min_row=2):
-            for cell in row:
-                cell.alignment = top
-                if isinstance(cell.value, str):
-                    cell.data_type = "s"  # never a formula, whatever the text
-        for index, header in enumerate(dataset.headers, start=1):
-            width = COLUMN_WIDTHS.get(header, DEFAULT_WIDTH)
-            sheet.column_dimensions[get_column_letter(index)].width = width * 2
-        sheet.freeze_panes = "A2"
-        stream = io.BytesIO()
-        workbook.save(stream)
-        return stream.getvalue()
+        return write_xlsx(dataset.headers, list(dataset), title=dataset.title)
 
     def read(self, content: bytes) -> Table:
         return read_xlsx(content, import_limits()).table()
@@ -121,36 +81,7 @@ class ODS(base_formats.ODS):
     """An OpenDocument spreadsheet (LibreOffice Calc); the first sheet is read."""
 
     def export_data(self, dataset: tablib.Dataset, **kwargs: Any) -> bytes:
-        from odf import opendocument, style, table, teletype, text
-
-        document = opendocument.OpenDocumentSpreadsheet()
-        sheet = table.Table(name=dataset.title or "彙整表")
-        for index, header in enumerate(dataset.headers):
-            column_style = style.Style(name=f"co{index}", family="table-column")
-            width = COLUMN_WIDTHS.get(header, DEFAULT_WIDTH)
-            column_style.addElement(style.TableColumnProperties(columnwidth=f"{width * 0.5}cm"))
-            document.automaticstyles.addElement(column_style)
-            sheet.addElement(table.TableColumn(stylename=column_style))
-        for values in [dataset.headers, *dataset]:
-            row = table.TableRow()
-            for value in values:
-                if isinstance(value, int | float) and not isinstance(value, bool):
-                    cell = table.TableCell(valuetype="float", value=value)
-                    cell.addElement(text.P(text=str(value)))
-                elif value is None or value == "":
-                    cell = table.TableCell()
-                else:
-                    cell = table.TableCell(valuetype="string")
-                    for line in str(value).split("\n"):
-                        paragraph = text.P()
-                        teletype.addTextToElement(paragraph, line)
-                        cell.addElement(paragraph)
-                row.addElement(cell)
-            sheet.addElement(row)
-        document.spreadsheet.addElement(sheet)
-        stream = io.BytesIO()
-        document.write(stream)
-        return stream.getvalue()
+        return write_ods(dataset.headers, list(dataset), title=dataset.title)
 
     def read(self, content: bytes) -> Table:
         return read_ods(content, import_limits()).table()

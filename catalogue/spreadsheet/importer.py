@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from ..history import attribute, one_revision
 from ..models import Agency, Bulletin, Programme, Scope, Section, Strategy, Target
+from ..text import text_problem
 from .cells import (
     HeadedLines,
     TargetLine,
@@ -216,16 +217,26 @@ class _Group:
     programme: Programme | None = None
 
 
-def plan_import(*, bulletin: Bulletin, table: Table, allow_delete: bool) -> ImportPlan:
-    """Check the table against the catalogue and plan every write; raise ImportRefused if bad."""
-    return _Planner(bulletin=bulletin, table=table, allow_delete=allow_delete).plan()
+def plan_import(
+    *, bulletin: Bulletin, table: Table, allow_delete: bool, escaped: bool = True
+) -> ImportPlan:
+    """Check the table against the catalogue and plan every write; raise ImportRefused if bad.
+
+    escaped: the table was read from a spreadsheet whose text cells export made inert
+    (CSV, XLSX, ODS); False for JSON, which holds the texts as they are.
+    """
+    planner = _Planner(bulletin=bulletin, table=table, allow_delete=allow_delete, escaped=escaped)
+    return planner.plan()
 
 
 class _Planner:
-    def __init__(self, *, bulletin: Bulletin, table: Table, allow_delete: bool) -> None:
+    def __init__(
+        self, *, bulletin: Bulletin, table: Table, allow_delete: bool, escaped: bool
+    ) -> None:
         self.bulletin = bulletin
         self.table = table
         self.allow_delete = allow_delete
+        self.escaped = escaped
         self.errors: list[SheetError] = []
         self.resource = ScopeSheetResource(agencies=Agency.objects.all())
         self.programmes = list(
@@ -311,11 +322,21 @@ class _Planner:
             )
             return
         header_row = 1 if self.table.first_row_number == 2 else None
+        # Names behind a stray BOM or a control character: named below as such, not as missing.
+        hidden = {"".join(c for c in h if text_problem(c) is None) for h in headers}
         for header in expected:
-            if header not in headers:
+            if header not in headers and header not in hidden:
                 self.error(_("缺少欄位「%(name)s」。") % {"name": header}, header_row)
         for position, header in enumerate(headers):
-            if not header:
+            problem = text_problem(header)
+            if problem is not None:
+                # A stray BOM (a file saved twice) or a control character hides a known name.
+                self.error(
+                    _("第 %(n)d 欄的欄位名稱%(problem)s")
+                    % {"n": position + 1, "problem": problem.message()},
+                    header_row,
+                )
+            elif not header:
                 self.error(_("第 %(n)d 欄沒有欄位名稱。") % {"n": position + 1}, header_row)
             elif header not in expected:
                 self.error(_("無法辨識的欄位「%(name)s」。") % {"name": header}, header_row)
@@ -333,7 +354,9 @@ class _Planner:
                 continue
             if not any(cell_text(cell) for cell in cells[:width]):
                 continue  # a blank row: spreadsheets leave them about
-            values, errors = self.resource.clean_row(dict(zip(self.headers, cells, strict=False)))
+            values, errors = self.resource.clean_row(
+                dict(zip(self.headers, cells, strict=False)), escaped=self.escaped
+            )
             for column, message in errors.items():
                 self.error(message, number, column)
             if not errors:

@@ -16,11 +16,11 @@ from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
 from ..models import Agency, Bulletin, Programme, Scope, Section, Strategy, Target
+from ..text import normalise_line_breaks, text_problem
 from .cells import (
     CellError,
     HeadedLines,
     TargetLine,
-    escape_formula,
     format_agencies,
     format_headed_lists,
     format_period,
@@ -49,13 +49,24 @@ SCOPE_ID = "範疇識別碼"
 
 
 def cell_text(value: Any) -> str:
-    """A cell as text: empty for nothing, LF line ends, trimmed, the formula apostrophe removed."""
+    """A cell as text: empty for nothing, LF line ends, trimmed."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = str(value).replace("\r\n", "\n").strip()
-    return unescape_formula(text)
+    return normalise_line_breaks(str(value)).strip()
+
+
+def read_cell(value: Any, *, escaped: bool) -> Any:
+    """A raw cell as the widgets read it: LF line ends, the text rule checked (CellError names
+    the character), and, from a spreadsheet, the apostrophes the export added taken off."""
+    if not isinstance(value, str):
+        return value
+    text = normalise_line_breaks(value)
+    problem = text_problem(text)
+    if problem is not None:
+        raise CellError(problem.message())
+    return unescape_formula(text) if escaped else text
 
 
 def _max_length(model: type, name: str) -> int:
@@ -217,7 +228,9 @@ class ScopeSheetResource(resources.ModelResource):
         widget=TextWidget(max_length=_max_length(Scope, "title")),
     )
     description = fields.Field(
-        attribute="description", column_name=DESCRIPTION, widget=TextWidget(required=True)
+        attribute="description",
+        column_name=DESCRIPTION,
+        widget=TextWidget(required=True, max_length=_max_length(Scope, "description")),
     )
     headline = fields.Field(
         attribute="headline",
@@ -229,7 +242,11 @@ class ScopeSheetResource(resources.ModelResource):
         attribute="strategies", column_name=STRATEGIES, widget=HeadedListWidget()
     )
     sections = fields.Field(attribute="sections", column_name=SECTIONS, widget=HeadedListWidget())
-    note = fields.Field(attribute="note", column_name=NOTE, widget=TextWidget())
+    note = fields.Field(
+        attribute="note",
+        column_name=NOTE,
+        widget=TextWidget(max_length=_max_length(Scope, "note")),
+    )
     id = fields.Field(attribute="id", column_name=SCOPE_ID, widget=NumberWidget())
 
     class Meta:
@@ -259,17 +276,20 @@ class ScopeSheetResource(resources.ModelResource):
     def headers(self) -> list[str]:
         return self.get_export_headers()
 
-    def export_field(self, field: fields.Field, instance: Scope, **kwargs: Any) -> Any:
-        value = super().export_field(field, instance, **kwargs)
-        return escape_formula(value) if isinstance(value, str) else value
+    def clean_row(
+        self, row: dict[str, Any], *, escaped: bool = True
+    ) -> tuple[dict[str, Any], dict[str, str]]:
+        """The row's values by field name, and the reasons its bad cells were refused, by column.
 
-    def clean_row(self, row: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
-        """The row's values by field name, and the reasons its bad cells were refused, by column."""
+        escaped: the row comes from a spreadsheet (CSV, XLSX, ODS), whose cells the export
+        made inert with `escape_formula`; a JSON row holds the texts as they are.
+        """
         values: dict[str, Any] = {}
         errors: dict[str, str] = {}
         for name, field in self.fields.items():
             try:
-                values[name] = field.clean(row)
+                raw = read_cell(row.get(field.column_name), escaped=escaped)
+                values[name] = field.clean({field.column_name: raw})
             except CellError as error:
                 errors[field.column_name] = str(error)
         return values, errors
@@ -291,7 +311,7 @@ def scopes_for_export(bulletin: Bulletin) -> QuerySet[Scope]:
 
 
 def export_dataset(bulletin: Bulletin) -> tablib.Dataset:
-    """The bulletin as a tablib Dataset, one row per scope, cells escaped against formulas."""
+    """The bulletin as a tablib Dataset, one row per scope; the writers make its cells inert."""
     resource = ScopeSheetResource()
     # A list, not the queryset: the resource would page a prefetching queryset with a count.
     dataset = resource.export(queryset=list(scopes_for_export(bulletin)))

@@ -72,7 +72,9 @@ def preview_import(
 ) -> ImportPlan:
     """What importing the file would do; writes nothing."""
     table = read_sheet(content, file_name=file_name)
-    return plan_import(bulletin=bulletin, table=table, allow_delete=allow_delete)
+    # JSON holds the texts as they are; the spreadsheets hold them made inert by the export.
+    escaped = format_for(file_name)[0] != "json"
+    return plan_import(bulletin=bulletin, table=table, allow_delete=allow_delete, escaped=escaped)
 
 
 @transaction.atomic

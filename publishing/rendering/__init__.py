@@ -1,9 +1,10 @@
 """Rendering an edition's frozen snapshot into the files the public downloads.
 
 `render_edition_files(edition)` is what publishing calls: it returns the bytes of every format,
-or raises RenderingError (for instance when a character has no glyph in the PDF's fonts) before
-anything is stored. `write_edition_files(edition, out_dir)` writes the same bytes to a folder
-(`manage.py edition render ID --out DIR`).
+or raises RenderingError before anything is stored. Before any rendering, `check.check_texts`
+lists every text that a file could not carry (a control character, a character without a glyph
+in the PDF's fonts), each with its programme, scope and part. `write_edition_files(edition,
+out_dir)` writes the same bytes to a folder (`manage.py edition render ID --out DIR`).
 """
 
 from collections.abc import Callable
@@ -13,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import translation
 
+from .check import check_texts
 from .document import Document
 from .html import render_html
 from .opendata import render_csv, render_json, render_ods, render_xlsx
@@ -32,6 +34,7 @@ FORMATS = tuple(RENDERERS)
 def render_document(document: Document) -> dict[str, bytes]:
     """Every format of one document, always in the site's own language (zh-Hant)."""
     with translation.override(settings.LANGUAGE_CODE):
+        check_texts(document)
         return {name: render(document) for name, render in RENDERERS.items()}
 
 

@@ -1,20 +1,19 @@
 """Open data of an edition: one row per scope (產業範疇) in CSV, XLSX, ODS and JSON.
 
 The first columns are the table's own; structured ones follow (stable catalogue ids, the period
-as numbers, targets, strategies, sections). Spreadsheet cells that a spreadsheet would read as a
-formula (= + - @, tab, carriage return first) are neutralised with a leading apostrophe (OWASP
-"CSV injection"); the JSON keeps the texts as they are.
+as numbers, targets, strategies, sections). The spreadsheets are written by the editors' sheet's
+writers (catalogue/spreadsheet/writers.py), which make every line of every text cell inert
+where a spreadsheet would read it as a formula (OWASP "CSV injection"); the JSON keeps the
+texts as they are.
 """
 
-import csv
-import io
 import json
 from typing import Any
 
-import tablib
 from django.utils.translation import gettext
 from django.utils.translation import gettext_noop as N_
 
+from catalogue.spreadsheet.writers import write_csv, write_ods, write_xlsx
 from publishing.snapshot import snapshot_sha256
 
 from .document import Document
@@ -49,14 +48,6 @@ FIELDS: tuple[tuple[str, str], ...] = (
     ("sections", N_("其他段落")),
     ("note", N_("備註")),
 )
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: Any) -> Any:
-    """A text a spreadsheet would run as a formula, made plain text; other values unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def _headed_text(parts: list[dict[str, Any]]) -> str:
@@ -131,7 +122,7 @@ def _record(
 
 
 def _cell(key: str, value: Any) -> Any:
-    """A record's value as one spreadsheet cell."""
+    """A record's value as one spreadsheet cell (the writer makes its texts inert)."""
     if value is None:
         return ""
     if key == "agency_ids":
@@ -140,7 +131,7 @@ def _cell(key: str, value: Any) -> Any:
         return "\n".join(target["text"] for target in value)
     if key in ("strategies", "sections"):
         return _headed_text(value)
-    return neutralise(value)
+    return value
 
 
 def header() -> list[str]:
@@ -152,27 +143,15 @@ def sheet_rows(document: Document) -> list[list[Any]]:
 
 
 def render_csv(document: Document) -> bytes:
-    """UTF-8 with a byte order mark, so that Excel reads the Chinese right; CRLF as RFC 4180."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header())
-    writer.writerows(sheet_rows(document))
-    return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")
-
-
-def _dataset(document: Document) -> tablib.Dataset:
-    data = tablib.Dataset(headers=header(), title=gettext("政策性產業彙整表"))
-    for row in sheet_rows(document):
-        data.append(row)
-    return data
+    return write_csv(header(), sheet_rows(document))
 
 
 def render_xlsx(document: Document) -> bytes:
-    return _dataset(document).export("xlsx")
+    return write_xlsx(header(), sheet_rows(document), title=gettext("政策性產業彙整表"))
 
 
 def render_ods(document: Document) -> bytes:
-    return _dataset(document).export("ods")
+    return write_ods(header(), sheet_rows(document), title=gettext("政策性產業彙整表"))
 
 
 def render_json(document: Document) -> bytes:

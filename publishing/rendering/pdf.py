@@ -2,12 +2,15 @@
 
 import datetime
 import json
+import unicodedata
 from pathlib import Path
 from typing import Any
 
 import typst
 from django.conf import settings
 from django.utils.translation import gettext as _
+from uniseg.graphemecluster import grapheme_clusters
+from uniseg.linebreak import line_break_units
 
 from publishing.exceptions import RenderingError
 from publishing.snapshot import canonical_bytes
@@ -20,6 +23,12 @@ from .wording import labels
 TEMPLATE = Path(__file__).resolve().parent.parent / "typst" / "bulletin.typ"
 PDF_STANDARDS = ["ua-1", "a-3u"]
 DEFAULT_FONT_FAMILIES = ["Noto Sans CJK TC", "DejaVu Sans"]
+# The widest run Typst may leave unbroken, in ems: seven of the widest glyph (W, 9 pt bold)
+# fit the narrowest text column (部會/機關, 30 mm less its insets). Typst has no "break
+# anywhere" (typst/typst#674), so wider runs get zero-width spaces.
+MAX_UNBROKEN_EMS = 7.0
+_WIDE = set("MWmw@%&#—…‰")
+ZERO_WIDTH_SPACE = "\u200b"
 
 
 def font_dirs() -> list[str]:
@@ -80,6 +89,50 @@ def _strings(value: Any) -> list[str]:
     return [str(value)] if isinstance(value, int | float) and not isinstance(value, bool) else []
 
 
+def _ems(cluster: str) -> float:
+    """A generous estimate of a character's width: CJK and the widest Latin letters a full
+    em, capitals three quarters, other Latin and digits 0.6; anything else a full em."""
+    character = cluster[0]
+    if unicodedata.east_asian_width(character) in ("W", "F") or character in _WIDE:
+        return 1.0
+    if ord(character) > 0x24F:
+        return 1.0
+    return 0.75 if character.isupper() else 0.6
+
+
+def breakable(text: str) -> str:
+    """text with zero-width spaces inside each run that the Unicode line-breaking rules
+    (UAX #14) give no break and that is wider than MAX_UNBROKEN_EMS: long URLs, Latin strings,
+    digits, runs of closing punctuation. Texts that break anyway (Chinese, ordinary words)
+    stay as they are."""
+    pieces = []
+    for unit in line_break_units(text):
+        body = unit.rstrip()
+        if sum(map(_ems, body)) > MAX_UNBROKEN_EMS:
+            chunks: list[str] = []
+            width = 0.0
+            for cluster in grapheme_clusters(body):
+                if chunks and width + _ems(cluster) > MAX_UNBROKEN_EMS:
+                    chunks.append(ZERO_WIDTH_SPACE)
+                    width = 0.0
+                chunks.append(cluster)
+                width += _ems(cluster)
+            unit = "".join(chunks) + unit[len(body) :]
+        pieces.append(unit)
+    return "".join(pieces)
+
+
+def _breakable_texts(value: Any, key: str = "") -> Any:
+    """The catalogue texts of the template's data made breakable; names of kinds untouched."""
+    if isinstance(value, str):
+        return value if key == "kind" else breakable(value)
+    if isinstance(value, dict):
+        return {k: _breakable_texts(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_breakable_texts(item, key) for item in value]
+    return value
+
+
 def creation_time(document: Document) -> datetime.datetime:
     """The edition's date at midnight in Taipei: the same PDF every time it is rendered."""
     taipei = datetime.timezone(datetime.timedelta(hours=8))  # Typst wants a fixed offset
@@ -89,6 +142,8 @@ def creation_time(document: Document) -> datetime.datetime:
 def render_pdf(document: Document) -> bytes:
     data = typst_data(document)
     check_glyphs(data)
+    for key in ("title", "programmes", "rows"):
+        data[key] = _breakable_texts(data[key])
     try:
         return typst.compile(
             TEMPLATE,

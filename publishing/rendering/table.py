@@ -146,13 +146,26 @@ def pdf_rows(snapshot: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-# A block longer than this may break across pages; shorter ones move to the next page whole.
+# A block longer than this (items, or characters) may break across pages; shorter ones move
+# to the next page whole. A block taller than a page must break, or it runs off the page.
 UNBREAKABLE_ITEMS = 15
+UNBREAKABLE_CHARACTERS = 600
+
+
+def _characters(value: Any) -> int:
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, dict):
+        return sum(_characters(v) for k, v in value.items() if k not in ("kind", "id"))
+    if isinstance(value, list):
+        return sum(_characters(v) for v in value)
+    return 0
 
 
 def _place(rows: list[dict[str, Any]], start: int, height: int, items: list[Any], key: str) -> None:
     """One item per row from start; the last item spans the rows that are left."""
     for offset, item in enumerate(items):
         span = height - offset if offset == len(items) - 1 else 1
-        breakable = len(item.get("items", item.get("targets", []))) > UNBREAKABLE_ITEMS
+        count = len(item.get("items", item.get("targets", [])))
+        breakable = count > UNBREAKABLE_ITEMS or _characters(item) > UNBREAKABLE_CHARACTERS
         rows[start + offset][key] = {"rowspan": span, "value": item, "breakable": breakable}

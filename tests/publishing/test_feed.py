@@ -46,3 +46,50 @@ def test_feed_shows_a_withdrawn_edition_with_its_reason(
 
 def test_feed_is_empty_before_anything_is_published(client: Any, approved_edition: Any) -> None:
     assert _entries(client) == []
+
+
+PAYLOAD = (
+    '<script>alert(1)</script><a href="javascript:alert(2)">點我</a>'
+    '<img src="x" onerror="alert(3)">&amp;'
+)
+
+
+def test_feed_texts_are_plain_text_so_planted_markup_never_becomes_markup(
+    client: Any, demo_bulletin: Any, editor: Any, approver: Any, second_approver: Any
+) -> None:
+    import feedparser
+
+    edition = services.create_edition(
+        bulletin=demo_bulletin, date=datetime.date(2025, 12, 30), user=editor, change_note=PAYLOAD
+    )
+    edition = services.submit_edition(edition=edition, user=editor)
+    edition = services.approve_edition(edition=edition, user=approver)
+    edition = services.publish_edition(edition=edition, user=approver)
+    services.withdraw_edition(edition=edition, user=second_approver, comment=PAYLOAD)
+    content = client.get("/editions/feed.atom").content
+
+    # The XML holds the payload as characters, not as elements or attributes ...
+    tree = ElementTree.fromstring(content)
+    names = {element.tag.split("}")[-1] for element in tree.iter()}
+    attributes = {name for element in tree.iter() for name in element.attrib}
+    values = [value for element in tree.iter() for value in element.attrib.values()]
+    assert not names & {"script", "a", "img"}
+    assert "onerror" not in attributes and not any(v.startswith("javascript:") for v in values)
+    # ... and declares it text, so that a feed reader shows it instead of rendering it.
+    (entry,) = feedparser.parse(content).entries
+    assert entry.summary_detail.type == "text/plain"
+    assert entry.title_detail.type == "text/plain"
+    assert entry.summary.count(PAYLOAD) == 2  # the change note and the withdrawal reason
+
+
+def test_django_atom_writer_would_have_declared_the_summary_html(
+    client: Any, published_edition: Any
+) -> None:
+    # The forbidden path beside the allowed one: Django's own writer says type="html", which
+    # is why the feed uses its own; this fails if Django ever changes, and then ours can go.
+    from django.utils.feedgenerator import Atom1Feed
+
+    feed = Atom1Feed(title="t", link="/", description="d")
+    feed.add_item(title="t", link="/x", description="<b>x</b>")
+    assert 'type="html"' in feed.writeString("utf-8")
+    assert b'<summary type="text">' in client.get("/editions/feed.atom").content

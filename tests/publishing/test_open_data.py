@@ -11,9 +11,9 @@ import openpyxl
 import pytest
 
 from catalogue.models import Scope
+from catalogue.spreadsheet.writers import sheet_cell
 from publishing.rendering.document import Document
 from publishing.rendering.opendata import (
-    neutralise,
     render_csv,
     render_json,
     render_ods,
@@ -95,9 +95,9 @@ def test_open_data_is_byte_identical_when_rendered_twice(document: Document) -> 
 
 @pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
 def test_text_starting_like_a_formula_is_neutralised(start: str) -> None:
-    assert neutralise(start + "1+1") == "'" + start + "1+1"
-    assert neutralise("1+1") == "1+1"
-    assert neutralise(-3) == -3
+    assert sheet_cell(start + "1+1") == "'" + start + "1+1"
+    assert sheet_cell("1+1") == "1+1"
+    assert sheet_cell(-3) == -3
 
 
 def test_formula_in_catalogue_text_is_neutralised_in_every_spreadsheet(demo_bulletin: Any) -> None:

@@ -47,7 +47,8 @@ def _text(path: Path) -> str:
 
 
 def _squeezed(text: str) -> str:
-    return re.sub(r"\s+", "", text)
+    # Zero-width spaces are the breaks the PDF adds inside long unbroken runs (pdf.breakable).
+    return re.sub(r"[\s\u200b]+", "", text)
 
 
 def _info(path: Path) -> dict[str, str]:

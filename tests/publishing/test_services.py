@@ -148,11 +148,17 @@ def test_a_rendering_failure_leaves_the_edition_approved_and_writes_nothing(
     demo_bulletin, editor, approver, settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path
-    # U+F0000 is a private-use character: no configured font has a glyph for it.
-    Programme.objects.filter(serial=4).update(name="新南向政策推動計畫\U000f0000")
     edition = services.create_edition(bulletin=demo_bulletin, date=LATER, user=editor)
     edition = services.submit_edition(edition=edition, user=editor)
     edition = services.approve_edition(edition=edition, user=approver)
+    # U+F0000 is a private-use character: no configured font has a glyph for it. Submission
+    # refuses it in the catalogue; here it sits in the frozen snapshot itself.
+    snapshot = edition.snapshot
+    snapshot["programmes"][3]["name"] = "新南向政策推動計畫\U000f0000"
+    Edition.objects.filter(pk=edition.pk).update(
+        snapshot=snapshot, snapshot_sha256=snapshot_sha256(snapshot)
+    )
+    edition.refresh_from_db()
     trail = edition.transitions.count()
     with pytest.raises(RenderingError):
         services.publish_edition(edition=edition, user=approver)

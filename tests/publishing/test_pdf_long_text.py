@@ -1,0 +1,130 @@
+"""The longest text every field allows, unbroken, stays inside its column of the PDF."""
+
+import datetime
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+
+import pytest
+
+from catalogue.models import Agency, Bulletin, Programme, Scope, Section, Strategy, Target
+from publishing.rendering.document import Document
+from publishing.rendering.pdf import breakable, render_pdf
+from publishing.snapshot import build_snapshot
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils is not installed"),
+]
+
+MM = 72 / 25.4
+# The template's columns (bulletin.typ): 12 mm margins, then 12, 38, 30, 62 mm and the rest.
+EDGES = [12 * MM, 24 * MM, 62 * MM, 92 * MM, 154 * MM, (297 - 12) * MM]
+# Typst trims the blank half of an opening bracket at the start of a line (【 at 9 pt), which
+# moves the glyph's box half an em left, into the cell's 4 pt inset but never past the rule.
+TOLERANCE = 4.5 + 0.5
+
+
+def _longest(field_model: Any, name: str, pattern: str) -> str:
+    length = field_model._meta.get_field(name).max_length
+    return (pattern * length)[:length]
+
+
+def _saved(obj: Any) -> Any:
+    obj.full_clean()  # the longest text the rule allows, not one character more
+    obj.save()
+    return obj
+
+
+@pytest.fixture
+def longest_bulletin(db: None) -> Bulletin:
+    agency = _saved(Agency(name=_longest(Agency, "name", "W")))
+    bulletin = _saved(
+        Bulletin(title=_longest(Bulletin, "title", "M"), issuing_agency=agency, slug="longest")
+    )
+    programme = _saved(
+        Programme(
+            bulletin=bulletin,
+            serial=1,
+            name=_longest(Programme, "name", "W"),
+            period_start=113,
+            period_end=117,
+        )
+    )
+    scope = _saved(
+        Scope(
+            programme=programme,
+            order=1,
+            title=_longest(Scope, "title", "0123456789"),
+            description=_longest(Scope, "description", "https://example.gov.tw/W"),
+            headline=_longest(Scope, "headline", "W"),
+            note=_longest(Scope, "note", "@"),
+        )
+    )
+    scope.agencies.set([agency])
+    _saved(Target(scope=scope, order=1, text=_longest(Target, "text", "W")))
+    _saved(Strategy(scope=scope, order=1, heading=_longest(Strategy, "heading", "W"), items="x"))
+    _saved(Strategy(scope=scope, order=2, heading="策略", items=_longest(Strategy, "items", "W")))
+    _saved(Section(scope=scope, order=1, heading=_longest(Section, "heading", "）"), items="y"))
+    return bulletin
+
+
+def _words(path: Path) -> list[dict[str, float]]:
+    html = subprocess.run(
+        ["pdftotext", "-bbox-layout", "-enc", "UTF-8", str(path), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    html = re.sub(r"<!DOCTYPE[^>]*>", "", html)
+    tree = ElementTree.fromstring(html)
+    words = []
+    for page in tree.iter("{http://www.w3.org/1999/xhtml}page"):
+        height = float(page.get("height"))
+        for word in page.iter("{http://www.w3.org/1999/xhtml}word"):
+            box = {k: float(word.get(k)) for k in ("xMin", "xMax", "yMin", "yMax")}
+            words.append({**box, "page_height": height, "text": word.text or "", "page": page})
+    return words
+
+
+def _column(word: dict[str, Any]) -> int | None:
+    for index, (left, right) in enumerate(zip(EDGES, EDGES[1:], strict=False)):
+        if word["xMin"] >= left - TOLERANCE and word["xMax"] <= right + TOLERANCE:
+            return index
+    return None
+
+
+def test_the_longest_unbroken_text_of_every_field_stays_inside_its_column(
+    longest_bulletin: Bulletin, tmp_path: Path
+) -> None:
+    path = tmp_path / "longest.pdf"
+    document = Document(build_snapshot(longest_bulletin), datetime.date(2025, 12, 30))
+    path.write_bytes(render_pdf(document))
+
+    words = _words(path)
+    # The title and the date above the table span the page between its margins.
+    table_top = next(w["yMin"] for w in words if w["text"] == "序號")
+    above, table = [], []
+    for word in words:
+        first_page = word["page"] is words[0]["page"]
+        (above if first_page and word["yMax"] < table_top else table).append(word)
+    assert above and all(w["xMin"] >= EDGES[0] and w["xMax"] <= EDGES[-1] for w in above)
+    outside = [(w["text"][:20], w["xMin"], w["xMax"]) for w in table if _column(w) is None]
+    assert outside == []
+    assert all(0 <= w["yMin"] and w["yMax"] <= w["page_height"] for w in words)
+    text = "".join(w["text"] for w in words).replace("\u200b", "")
+    # Every character is there (the note breaks across a page, under the repeated header).
+    assert "W" * 300 in text and "）" * 300 in text and "0123456789" * 20 in text
+    assert text.count("@") == 1000
+    assert text.count("https://example.gov.tw/") >= 2000 // 24 - 1  # one may straddle a page
+
+
+def test_a_run_without_break_opportunities_gets_zero_width_spaces_and_chinese_does_not() -> None:
+    assert breakable("W" * 20) == "\u200b".join(["W" * 7, "W" * 7, "W" * 6])
+    assert breakable("半導體產業" * 10) == "半導體產業" * 10
+    assert breakable("IC設計 2.5D/3D") == "IC設計 2.5D/3D"
+    # The forbidden path beside it: an ordinary word is not cut.
+    assert "\u200b" not in breakable("Tensorflow and Python")
