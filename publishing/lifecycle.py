@@ -208,7 +208,11 @@ def sanctioned(action: str) -> Iterator[None]:
     Use inside the step's transaction. On an error the transaction (or its savepoint) rolls
     back, which also undoes the transaction-local setting.
     """
-    assert action in STEPS, action
+    if action not in STEPS:
+        raise ValueError(f"unknown step {action!r}")
+    if not connection.in_atomic_block:
+        # Outside a transaction the database setting would last one statement only.
+        raise RuntimeError("a step's writes must run inside transaction.atomic()")
     outer = _current_step.get()
     token = _current_step.set(action)
     _set_database_step(action)
