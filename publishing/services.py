@@ -1,9 +1,12 @@
-"""The steps of an edition's life. The admin, the public views, the `edition` command and
-bootstrap all call these, so the rules — roles, four eyes, frozen snapshots — live here once.
+"""The steps of an edition's life, as lifecycle.py declares them. The admin, the public views,
+the `edition` command and bootstrap all call these, so the rules — permissions, four eyes over
+the edition and over its content, frozen editions — are checked in one place.
 
-Every step locks the edition row (select_for_update), checks the rules against the locked row,
-changes it and writes one EditionTransition per status change, all in one transaction. Refusals
-raise publishing.exceptions.EditionError subclasses with a message in Traditional Chinese.
+Every step locks the edition row (select_for_update), checks the rules against the locked row
+(and, when the caller passes expected_version, that nobody changed it since it was read),
+changes it inside lifecycle.sanctioned(step) and writes one EditionTransition per status change,
+all in one transaction. Refusals raise publishing.exceptions.EditionError subclasses with a
+message in Traditional Chinese.
 """
 
 from __future__ import annotations

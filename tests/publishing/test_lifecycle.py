@@ -52,6 +52,11 @@ def test_the_database_runs_the_triggers_the_declaration_generates():
             assert cursor.fetchone()[0] == body
 
 
+def test_every_column_of_an_edition_is_guarded_or_is_its_status():
+    columns = {f.attname for f in Edition._meta.concrete_fields}
+    assert columns == {"id", "status", "updated_at", *lifecycle.GUARDED_COLUMNS}
+
+
 def test_every_status_change_belongs_to_exactly_one_step():
     pairs = [(old, new) for _, old, new in lifecycle.moves()]
     assert len(pairs) == len(set(pairs))

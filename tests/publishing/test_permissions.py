@@ -5,6 +5,7 @@ Roles are Django permissions held by the groups 編輯 and 核定; one permissio
 person works the same way.
 """
 
+import datetime
 import io
 
 import pytest
@@ -315,3 +316,36 @@ def test_an_approver_cannot_revert_a_scope(demo_bulletin, editor, approver):
         revert_to(record, user=approver)
     assert Scope.objects.get(pk=scope.pk).title == "改過的標題"
     assert revert_to(record, user=editor).title == old_title
+
+
+# The services themselves, for callers that are neither the admin nor the command
+
+
+@pytest.mark.parametrize(("action", "persona"), STEP_CASES)
+def test_every_step_service_for_each_persona(request, action, persona):
+    from django.contrib.auth.models import AnonymousUser
+
+    edition = request.getfixturevalue(STEP_START[action])
+    user = request.getfixturevalue(persona) or AnonymousUser()
+    before = _state(edition)
+    if persona in MAY[action]:
+        done = services.take_action(edition=edition, user=user, action=action, comment="理由")
+        assert done.transitions.last().action == action
+        return
+    with pytest.raises(NotAllowed):
+        services.take_action(edition=edition, user=user, action=action, comment="理由")
+    assert _state(edition) == before
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_creating_an_edition_needs_the_prepare_permission(request, demo_bulletin, persona):
+    from django.contrib.auth.models import AnonymousUser
+
+    user = request.getfixturevalue(persona) or AnonymousUser()
+    date = datetime.date(2025, 12, 30)
+    if persona in EDITORS_:
+        assert services.create_edition(bulletin=demo_bulletin, date=date, user=user).pk
+        return
+    with pytest.raises(NotAllowed, match="只有編輯可以建立版本"):
+        services.create_edition(bulletin=demo_bulletin, date=date, user=user)
+    assert not Edition.objects.exists()
