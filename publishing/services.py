@@ -334,7 +334,8 @@ def current_diff(edition: Edition) -> dict[str, Any]:
     previous = Edition.objects.latest_public(edition.bulletin)
     if previous is not None and previous.pk == edition.pk:
         previous = None
-    return diff_snapshots(previous.snapshot if previous else None, edition.snapshot)
+    diff = diff_snapshots(previous.snapshot if previous else None, edition.snapshot)
+    return attach_revisions(diff, edition=edition, previous=previous, snapshot=edition.snapshot)
 
 
 # Helpers

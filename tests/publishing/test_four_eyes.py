@@ -100,3 +100,15 @@ def test_the_diff_rows_name_the_revisions_behind_them(
         second_editor.pk,
         "editor2",
     )
+
+
+def test_the_edition_page_names_who_wrote_each_changed_row(
+    client, published_edition, demo_bulletin, editor, second_editor, approver
+):
+    from django.urls import reverse
+
+    scope = _edit_scope(second_editor)
+    draft = services.create_edition(bulletin=demo_bulletin, date=LATER, user=editor)
+    client.force_login(approver)
+    page = client.get(reverse("admin:publishing_edition_change", args=[draft.pk]))
+    assert f"#{scope.history.latest().history_id} editor2" in page.content.decode()
