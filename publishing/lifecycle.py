@@ -12,6 +12,14 @@ That sets a context variable the model checks and, on PostgreSQL, the transactio
 runs without it and is refused whenever it would change a status, or anything of an edition
 that is no longer a draft. The sanction only opens the one move named: the model and the
 triggers still check the source and target status and the columns that move may write.
+
+Why this design: a flag on the instance would be set by any caller as easily and would not
+reach the database; a transaction-local setting (set_config(..., true)) is undone by commit
+and by rollback, even of a savepoint, so it cannot leak into the next request on a pooled
+connection, and a context variable scopes the model's check to exactly the code inside the
+block (publish nests supersede inside it). What remains possible is deliberate: code that
+calls sanctioned() itself, or a database client that sets publishing.step by hand, and even
+then only along a declared move.
 """
 
 from __future__ import annotations
