@@ -10,6 +10,9 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
 from django.db import models
 from django.db.models import Count, Max, Prefetch
 from django.forms.models import BaseInlineFormSet
@@ -449,3 +452,36 @@ class StrategyAdmin(HeadedListAdmin):
 @admin.register(Section)
 class SectionAdmin(HeadedListAdmin):
     pass
+
+
+# Accounts: only superusers manage users and groups, whatever permissions a staff member holds,
+# so nobody can grant themselves a role.
+class SuperuserOnlyAdminMixin:
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return self.has_module_permission(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_module_permission(request)
+
+
+class AccountAdmin(SuperuserOnlyAdminMixin, UserAdmin):
+    pass
+
+
+class RoleGroupAdmin(SuperuserOnlyAdminMixin, GroupAdmin):
+    pass
+
+
+for _model, _admin in ((get_user_model(), AccountAdmin), (Group, RoleGroupAdmin)):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+    admin.site.register(_model, _admin)

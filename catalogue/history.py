@@ -10,9 +10,11 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import models, router, transaction
 from django.db.models.deletion import Collector
 from django.utils import timezone
+from django.utils.translation import gettext
 from simple_history.models import HistoricalRecords
 
 from .roc import roc_date_short
@@ -65,11 +67,15 @@ def revert_to(record: Any, *, user: Any, reason: str | None = None) -> models.Mo
     simple-history's own revert restores the fields only; this one also sets a scope's agencies
     as the revision had them (those that still exist) and writes exactly one revision. An object
     deleted since is created again with its old id. Raises ValidationError (nothing changes) when
-    the old state no longer fits, e.g. its order is taken now.
+    the old state no longer fits, e.g. its order is taken now, and PermissionDenied when user
+    may not change (or, for a deleted object, add) rows of this kind.
     """
     model = record.instance_type
     obj = record.instance
     exists = model._default_manager.filter(pk=obj.pk).exists()
+    needed = f"{model._meta.app_label}.{'change' if exists else 'add'}_{model._meta.model_name}"
+    if user is None or not user.is_authenticated or not user.has_perm(needed):
+        raise PermissionDenied(gettext("您沒有還原這筆資料的權限；未變更任何資料。"))
     obj._state.adding = not exists
     obj.full_clean()
     m2m_model_for = model._history_recorder.m2m_models

@@ -1,4 +1,10 @@
-"""The agency's two roles, as Django groups. Used by the data migration and by bootstrap."""
+"""The agency's two roles, as Django groups holding Django permissions.
+
+Every check asks `user.has_perm`, never the group's name, so the agency can grant one right to
+one person in the admin. The groups get their permissions in data migrations (catalogue 0002
+for the catalogue, publishing 0004 for editions); bootstrap creates the sample users.
+Neither group holds any permission on users or groups: only superusers manage accounts.
+"""
 
 from typing import Any
 
@@ -37,3 +43,21 @@ def grant(apps: Any, group_name: str, app_label: str, perms: dict[str, tuple[str
     codenames = [f"{action}_{model}" for model, actions in perms.items() for action in actions]
     found = Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames)
     group.permissions.add(*found)
+
+
+# What a spreadsheet import may write, and delete when the editor allows it.
+IMPORT_MODELS = ("programme", "scope", "target", "strategy", "section")
+
+
+def import_permissions(*, allow_delete: bool) -> list[str]:
+    """The permissions an import needs: add and change every row kind, delete when allowed."""
+    actions = ("add", "change", "delete") if allow_delete else ("add", "change")
+    return [f"catalogue.{action}_{model}" for model in IMPORT_MODELS for action in actions]
+
+
+def can_import(user: Any, *, allow_delete: bool) -> bool:
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.has_perms(import_permissions(allow_delete=allow_delete))
+    )

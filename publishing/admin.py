@@ -3,6 +3,7 @@ and one confirmation page per step. Every step goes through publishing.services.
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django import forms
@@ -16,7 +17,9 @@ from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from . import services
+from catalogue.models import Bulletin
+
+from . import lifecycle, services
 from .diff import render_segments, summary_text
 from .exceptions import EditionError
 from .models import Edition, EditionTransition
@@ -26,41 +29,46 @@ Action = EditionTransition.Action
 PREVIEW_TEMPLATES = ("public/_table.html", "admin/publishing/edition/_preview.html")
 
 
-class EditionForm(forms.ModelForm):
-    """Bulletin, date and change note; the person asking is set by EditionAdmin.get_form."""
+class VersionField(forms.CharField):
+    """The edition's updated_at when the form was read: a save against a newer one is refused."""
 
-    user: Any = None
+    widget = forms.HiddenInput
 
-    class Meta:
-        model = Edition
-        fields = ("bulletin", "date", "change_note")
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+    def to_python(self, value: Any) -> datetime.datetime | None:
+        text = super().to_python(value)
+        if not text:
+            return None
         try:
-            if self.instance.pk is None:
-                if not services.has_role(self.user, services.EDITOR):
-                    raise EditionError(gettext("只有編輯可以建立版本。"))
-            else:
-                stored = Edition.objects.get(pk=self.instance.pk)
-                services.check_allowed(edition=stored, user=self.user, action=Action.EDIT)
-        except EditionError as error:
-            raise ValidationError(str(error)) from error
-        return cleaned
+            return datetime.datetime.fromisoformat(text)
+        except ValueError as error:
+            raise ValidationError(gettext("表單版本資訊不正確，請重新整理後再試。")) from error
 
-    def _post_clean(self) -> None:
-        super()._post_clean()
-        # The form leaves out the bulletin on change; check both unique constraints in full.
-        try:
-            self.instance.validate_constraints()
-        except ValidationError as error:
-            self._update_errors(error)
+
+class EditionCreateForm(forms.Form):
+    bulletin = forms.ModelChoiceField(queryset=Bulletin.objects.all(), label=_("彙整表"))
+    date = forms.DateField(
+        label=_("版本日期"), help_text=_("公告日期，以民國紀年顯示，例如 114.12.30。")
+    )
+    change_note = forms.CharField(
+        label=_("本版異動說明"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class EditionEditForm(forms.Form):
+    date = forms.DateField(
+        label=_("版本日期"), help_text=_("公告日期，以民國紀年顯示，例如 114.12.30。")
+    )
+    change_note = forms.CharField(
+        label=_("本版異動說明"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    version = VersionField(required=True)
 
 
 class CommentForm(forms.Form):
     comment = forms.CharField(
         label=_("說明"), required=False, widget=forms.Textarea(attrs={"rows": 4, "cols": 60})
     )
+    version = VersionField(required=False)
 
     def __init__(self, *args: Any, reason_required: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -71,7 +79,9 @@ class CommentForm(forms.Form):
 
 @admin.register(Edition)
 class EditionAdmin(admin.ModelAdmin):
-    form = EditionForm
+    """The edition page is read-only; adding, editing and every step have their own views,
+    each calling one service and showing its refusal."""
+
     list_display = ("roc_date_column", "bulletin", "status", "prepared_by", "published_at")
     list_display_links = ("roc_date_column",)
     list_filter = ("status", "bulletin")
@@ -79,6 +89,21 @@ class EditionAdmin(admin.ModelAdmin):
     search_fields = ("change_note",)
     change_form_template = "admin/publishing/edition/change_form.html"
     actions = None  # deleting in bulk would bypass the model's refusal
+    fields = (
+        "bulletin",
+        "date",
+        "roc_date_long",
+        "change_note",
+        "status",
+        "prepared_by",
+        "created_at",
+        "updated_at",
+        "published_at",
+        "snapshot_sha256",
+        "previous_edition",
+        "previous_sha256",
+        "withdrawn_reason",
+    )
 
     @admin.display(description=_("版本日期"), ordering="date")
     def roc_date_column(self, edition: Edition) -> str:
@@ -93,95 +118,31 @@ class EditionAdmin(admin.ModelAdmin):
         return edition.previous.roc_date if edition.previous else "-"
 
     def get_fields(self, request: HttpRequest, obj: Edition | None = None) -> tuple[str, ...]:
-        if obj is None:
-            return ("bulletin", "date", "change_note")
-        fields = (
-            "bulletin",
-            "date",
-            "roc_date_long",
-            "change_note",
-            "status",
-            "prepared_by",
-            "created_at",
-            "published_at",
-            "snapshot_sha256",
-            "previous_edition",
-            "previous_sha256",
-        )
-        return fields + (("withdrawn_reason",) if obj.withdrawn_reason else ())
+        if obj is not None and not obj.withdrawn_reason:
+            return tuple(f for f in self.fields if f != "withdrawn_reason")
+        return self.fields
 
-    def get_readonly_fields(
-        self, request: HttpRequest, obj: Edition | None = None
-    ) -> tuple[str, ...]:
-        if obj is None:
-            return ()
-        return tuple(f for f in self.get_fields(request, obj) if f not in ("date", "change_note"))
-
-    def get_form(self, request: HttpRequest, obj: Edition | None = None, **kwargs: Any) -> Any:
-        form = super().get_form(request, obj, **kwargs)
-        return type(form.__name__, (form,), {"user": request.user})
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return services.has_permission(request.user, lifecycle.PREPARE)
 
     def has_change_permission(self, request: HttpRequest, obj: Edition | None = None) -> bool:
-        if not super().has_change_permission(request, obj):
-            return False
-        return obj is None or services.can(edition=obj, user=request.user, action=Action.EDIT)
+        return False  # the page shows an edition; the edit view and the steps change it
 
     def has_delete_permission(self, request: HttpRequest, obj: Edition | None = None) -> bool:
-        if obj is not None and obj.is_public:
+        if obj is not None and obj.status not in lifecycle.EDITABLE_STATUSES:
             return False
         return super().has_delete_permission(request, obj)
 
-    def save_model(self, request: HttpRequest, obj: Edition, form: Any, change: bool) -> None:
-        try:
-            if change:
-                before = Edition.objects.get(pk=obj.pk)
-                saved = services.update_edition(
-                    edition=before,
-                    user=request.user,
-                    change_note=form.cleaned_data["change_note"],
-                    date=form.cleaned_data["date"],
-                )
-                if saved.status != before.status:
-                    messages.warning(request, gettext("核定後內容已變更，核定已失效，須重新核定。"))
-            else:
-                saved = services.create_edition(
-                    bulletin=form.cleaned_data["bulletin"],
-                    date=form.cleaned_data["date"],
-                    user=request.user,
-                    change_note=form.cleaned_data["change_note"],
-                )
-        except EditionError as error:
-            messages.error(request, str(error))
-            request._edition_refused = True  # type: ignore[attr-defined]
-            return
-        obj.__dict__.update(saved.__dict__)  # the admin logs and redirects with obj
-
-    def log_addition(self, request: HttpRequest, obj: Any, message: Any) -> Any:
-        if getattr(request, "_edition_refused", False):
-            return None
-        return super().log_addition(request, obj, message)
-
-    def log_change(self, request: HttpRequest, obj: Any, message: Any) -> Any:
-        if getattr(request, "_edition_refused", False):
-            return None
-        return super().log_change(request, obj, message)
-
-    def response_add(self, request: HttpRequest, obj: Edition, *args: Any) -> HttpResponse:
-        if getattr(request, "_edition_refused", False):
-            return HttpResponseRedirect(request.path)
-        return super().response_add(request, obj, *args)
-
-    def response_change(self, request: HttpRequest, obj: Edition) -> HttpResponse:
-        if getattr(request, "_edition_refused", False):
-            return HttpResponseRedirect(request.path)
-        return super().response_change(request, obj)
+    def delete_model(self, request: HttpRequest, obj: Edition) -> None:
+        services.delete_edition(edition=obj, user=request.user)
 
     def get_urls(self) -> list[URLPattern]:
-        transition = self.admin_site.admin_view(self.transition_view)
+        view = self.admin_site.admin_view
         return [
+            path("<int:object_id>/edit/", view(self.edit_view), name="publishing_edition_edit"),
             path(
                 "<int:object_id>/step/<str:action>/",
-                transition,
+                view(self.transition_view),
                 name="publishing_edition_transition",
             ),
             *super().get_urls(),
@@ -195,7 +156,7 @@ class EditionAdmin(admin.ModelAdmin):
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
         edition = self.get_object(request, object_id)
-        if edition is not None and self.has_view_or_change_permission(request, edition):
+        if edition is not None and self.has_view_permission(request, edition):
             extra_context = {**(extra_context or {}), **self._edition_context(request, edition)}
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -209,6 +170,9 @@ class EditionAdmin(admin.ModelAdmin):
             }
             for action in services.allowed_actions(edition=edition, user=request.user)
         ]
+        if services.can(edition=edition, user=request.user, action=Action.EDIT):
+            url = reverse("admin:publishing_edition_edit", args=[edition.pk])
+            steps.insert(0, {"action": Action.EDIT, "label": Action.EDIT.label, "url": url})
         return {
             "edition": edition,
             "steps": steps,
@@ -221,13 +185,89 @@ class EditionAdmin(admin.ModelAdmin):
             "preview_template": select_template(PREVIEW_TEMPLATES).template.name,
         }
 
+    def add_view(
+        self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = EditionCreateForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                edition = services.create_edition(user=request.user, **form.cleaned_data)
+            except EditionError as error:
+                form.add_error(None, str(error))
+            else:
+                self.log_addition(request, edition, [{"added": {}}])
+                messages.success(
+                    request, gettext("已建立 {date} 版本草稿。").format(date=edition.roc_date)
+                )
+                return HttpResponseRedirect(_page(edition))
+        return self._form_page(request, form, gettext("新增公告版本"), None)
+
+    def edit_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        """Change a draft's date and note, refused when someone changed it since it was read."""
+        edition = get_object_or_404(Edition.objects.select_related("bulletin"), pk=object_id)
+        if not services.has_permission(request.user, lifecycle.PREPARE):
+            raise PermissionDenied
+        try:
+            services.check_allowed(edition=edition, user=request.user, action=Action.EDIT)
+        except EditionError as error:
+            messages.error(request, str(error))
+            return HttpResponseRedirect(_page(edition))
+        initial = {
+            "date": edition.date,
+            "change_note": edition.change_note,
+            "version": edition.updated_at.isoformat(),
+        }
+        form = EditionEditForm(request.POST or None, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.update_edition(
+                    edition=edition,
+                    user=request.user,
+                    date=form.cleaned_data["date"],
+                    change_note=form.cleaned_data["change_note"],
+                    expected_version=form.cleaned_data["version"],
+                )
+            except EditionError as error:
+                form.add_error(None, str(error))
+            else:
+                self.log_change(
+                    request, edition, [{"changed": {"fields": ["date", "change_note"]}}]
+                )
+                messages.success(
+                    request, gettext("已儲存版本 {date}。").format(date=edition.roc_date)
+                )
+                return HttpResponseRedirect(_page(edition))
+        title = gettext("修改版本 {date}").format(date=edition.roc_date)
+        return self._form_page(request, form, title, edition)
+
+    def _form_page(
+        self, request: HttpRequest, form: forms.Form, title: str, edition: Edition | None
+    ) -> HttpResponse:
+        back = _page(edition) if edition else reverse("admin:publishing_edition_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "edition": edition,
+            "original": edition,
+            "form": form,
+            "back": back,
+            "title": title,
+        }
+        return TemplateResponse(request, "admin/publishing/edition/form.html", context)
+
     def transition_view(self, request: HttpRequest, object_id: int, action: str) -> HttpResponse:
         edition = get_object_or_404(Edition.objects.select_related("bulletin"), pk=object_id)
         if not self.has_view_permission(request, edition) or action not in services.TRANSITIONS:
             raise PermissionDenied
-        back = reverse("admin:publishing_edition_change", args=[edition.pk])
+        back = _page(edition)
         step = services.STEPS[action]
-        form = CommentForm(request.POST or None, reason_required=step.reason_required)
+        form = CommentForm(
+            request.POST or None,
+            reason_required=step.reason_required,
+            initial={"version": edition.updated_at.isoformat()},
+        )
         try:
             services.check_allowed(edition=edition, user=request.user, action=action, comment="-")
             if request.method == "POST" and form.is_valid():
@@ -236,6 +276,7 @@ class EditionAdmin(admin.ModelAdmin):
                     user=request.user,
                     action=action,
                     comment=form.cleaned_data["comment"],
+                    expected_version=form.cleaned_data["version"],
                 )
                 messages.success(
                     request,
@@ -260,6 +301,10 @@ class EditionAdmin(admin.ModelAdmin):
             ),
         }
         return TemplateResponse(request, "admin/publishing/edition/transition.html", context)
+
+
+def _page(edition: Edition) -> str:
+    return reverse("admin:publishing_edition_change", args=[edition.pk])
 
 
 def _marked(diff: dict[str, Any]) -> list[dict[str, Any]]:

@@ -24,7 +24,8 @@ class NotAllowed(EditionError):
 
 
 class FourEyesViolation(NotAllowed):
-    """The person prepared, changed or submitted the edition they want to approve or publish."""
+    """The person prepared, changed, submitted or recalled the edition they want to approve or
+    publish, or wrote a catalogue revision it carries (publishing.authorship)."""
 
     default_message = _("依四眼原則，準備、修改或送審這個版本的人不得核定或公告它。")
 

@@ -1,14 +1,14 @@
 """Dated editions of a bulletin, frozen from the catalogue and signed off by a second person.
 
-An edition moves draft → submitted → approved → published → superseded (or withdrawn); a
-submitted edition may be rejected and reopened as a draft. The steps live in services.py; the
-models refuse, on every save, what no step may do: change a published edition, change a snapshot
-after submission, or keep an approval after the approved content changed.
+The life cycle is declared in lifecycle.py; the steps live in services.py. The models refuse, on
+every save, update and delete, what no step may do: change a status outside a step, change an
+edition from its submission on, touch a published edition's files, rewrite the audit trail.
+`save()` does no work of its own: it refuses or it saves.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -19,14 +19,35 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from catalogue.i18n import site_language
 from catalogue.models import Bulletin
 from catalogue.roc import roc_date_long, roc_date_short
 
+from . import lifecycle
 from .exceptions import EditionFrozen
 
 
-class EditionQuerySet(models.QuerySet):
+class GuardedQuerySet(models.QuerySet):
+    """A queryset that reads but never writes in bulk: a bulk write would skip the row checks."""
+
+    def update(self, **kwargs: Any) -> NoReturn:
+        _refuse_bulk_write(self.model)
+
+    def delete(self) -> NoReturn:
+        _refuse_bulk_write(self.model)
+
+    def bulk_update(self, *args: Any, **kwargs: Any) -> NoReturn:
+        _refuse_bulk_write(self.model)
+
+
+def _refuse_bulk_write(model: type[models.Model]) -> NoReturn:
+    raise EditionFrozen(
+        gettext("{model}不可整批修改或刪除，只能經由版本的操作變更。").format(
+            model=model._meta.verbose_name
+        )
+    )
+
+
+class EditionQuerySet(GuardedQuerySet):
     def public(self) -> EditionQuerySet:
         """Editions the public may read: published, superseded or withdrawn."""
         return self.filter(status__in=Edition.PUBLIC_STATUSES)
@@ -67,17 +88,9 @@ def edition_file_path(instance: EditionFile, filename: str) -> str:
 class Edition(models.Model):
     """One dated edition of a bulletin: its frozen snapshot, hashes and review status."""
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("草稿")
-        SUBMITTED = "submitted", _("已送審")
-        APPROVED = "approved", _("已核定")
-        REJECTED = "rejected", _("已退回")
-        PUBLISHED = "published", _("已公告")
-        SUPERSEDED = "superseded", _("已被取代")
-        WITHDRAWN = "withdrawn", _("已撤回")
-
-    PUBLIC_STATUSES = (Status.PUBLISHED, Status.SUPERSEDED, Status.WITHDRAWN)
-    UNPUBLISHED_STATUSES = (Status.DRAFT, Status.SUBMITTED, Status.APPROVED, Status.REJECTED)
+    Status = lifecycle.Status
+    PUBLIC_STATUSES = lifecycle.PUBLIC_STATUSES
+    UNPUBLISHED_STATUSES = lifecycle.UNPUBLISHED_STATUSES
 
     bulletin = models.ForeignKey(
         Bulletin, on_delete=models.PROTECT, related_name="editions", verbose_name=_("彙整表")
@@ -161,17 +174,14 @@ class Edition(models.Model):
             ),
         ]
         indexes = [models.Index(fields=("bulletin", "status"), name="edition_bulletin_status")]
+        permissions = lifecycle.PERMISSIONS
 
     def __str__(self) -> str:
         return f"{self.bulletin.title} {self.roc_date}（{self.get_status_display()}）"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        dropped = self._guard_save()
-        if dropped and kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "status", "updated_at"}
+        self._refuse_unsanctioned_write()
         super().save(*args, **kwargs)
-        if dropped:
-            self._log_dropped_approval()
 
     def get_absolute_url(self) -> str:
         return reverse("public:edition", args=[self.date.isoformat()])
@@ -180,6 +190,10 @@ class Edition(models.Model):
         stored = type(self).objects.filter(pk=self.pk).values_list("status", flat=True).first()
         if stored in self.PUBLIC_STATUSES:
             raise EditionFrozen(gettext("已公告的版本不可刪除。"))
+        if lifecycle.current_step() != lifecycle.Action.DELETE or (
+            stored not in lifecycle.EDITABLE_STATUSES
+        ):
+            raise EditionFrozen(gettext("只有草稿可以刪除，且須經由刪除版本的操作。"))
         return super().delete(*args, **kwargs)
 
     def clean(self) -> None:
@@ -219,71 +233,43 @@ class Edition(models.Model):
         """policy-industries-114-12-30: the stem of every file of this edition."""
         return f"{self.bulletin.slug}-{self.roc_date.replace('.', '-')}"
 
-    # What save() refuses, and the one change it makes itself.
+    # What save() refuses: see lifecycle.py for the steps and the columns each may write.
 
-    # Fields nobody may change once the edition is public (the PostgreSQL trigger agrees).
-    FROZEN_WHEN_PUBLIC = (
-        "bulletin_id",
-        "date",
-        "snapshot",
-        "snapshot_sha256",
-        "previous_id",
-        "previous_sha256",
-        "change_note",
-        "prepared_by_id",
-        "published_at",
-        "diff",
-    )
-    # Changing any of these takes an approval away.
-    APPROVED_CONTENT = ("bulletin_id", "date", "change_note", "snapshot", "snapshot_sha256")
-    ALLOWED_MOVES: dict[str, frozenset[str]] = {
-        Status.DRAFT: frozenset({Status.SUBMITTED}),
-        Status.SUBMITTED: frozenset({Status.APPROVED, Status.REJECTED}),
-        Status.APPROVED: frozenset({Status.PUBLISHED, Status.SUBMITTED}),
-        Status.REJECTED: frozenset({Status.DRAFT}),
-        Status.PUBLISHED: frozenset({Status.SUPERSEDED, Status.WITHDRAWN}),
-        Status.SUPERSEDED: frozenset(),
-        Status.WITHDRAWN: frozenset(),
-    }
-
-    def _guard_save(self) -> bool:
-        """Refuse a forbidden change; return True when the change drops the approval."""
-        if self.pk is None:
+    def _refuse_unsanctioned_write(self) -> None:
+        stored = (
+            type(self)
+            .objects.filter(pk=self.pk)
+            .values("status", *lifecycle.GUARDED_COLUMNS)
+            .first()
+            if self.pk is not None
+            else None
+        )
+        if stored is None:
             if self.status != self.Status.DRAFT:
                 raise EditionFrozen(gettext("新版本必須從草稿開始。"))
-            return False
-        fields = tuple({*self.FROZEN_WHEN_PUBLIC, "status"})
-        stored = type(self).objects.filter(pk=self.pk).values(*fields).first()
-        if stored is None:
-            return False
-        old_status = stored["status"]
-        changed = {f for f in self.FROZEN_WHEN_PUBLIC if getattr(self, f) != stored[f]}
-        if old_status != self.status and self.status not in self.ALLOWED_MOVES[old_status]:
+            return
+        old, step = stored["status"], lifecycle.current_step()
+        moving = old != self.status
+        if moving and step not in lifecycle.move_for(old, self.status):
             raise EditionFrozen(
-                gettext("版本不可從「{old}」直接變為「{new}」。").format(
-                    old=self.Status(old_status).label, new=self.Status(self.status).label
-                )
+                gettext(
+                    "版本狀態只能經由送審、核定等操作變更，不可從「{old}」直接變為「{new}」。"
+                ).format(old=self.Status(old).label, new=self.Status(self.status).label)
             )
-        if old_status in self.PUBLIC_STATUSES and changed:
-            raise EditionFrozen(gettext("已公告的版本不可修改。"))
-        if old_status != self.Status.DRAFT and changed & {"snapshot", "snapshot_sha256"}:
-            raise EditionFrozen(gettext("版本送審後內容已凍結，不可重新擷取。"))
-        if old_status == self.Status.APPROVED == self.status and changed & set(
-            self.APPROVED_CONTENT
-        ):
-            self.status = self.Status.SUBMITTED
-            return True
-        return False
-
-    def _log_dropped_approval(self) -> None:
-        EditionTransition.objects.create(
-            edition=self,
-            action=EditionTransition.Action.EDIT,
-            actor=getattr(self, "_actor", None),
-            from_status=self.Status.APPROVED,
-            to_status=self.Status.SUBMITTED,
-            comment=site_language("核定後內容變更，核定已失效，須重新核定。"),
-        )
+        if old in lifecycle.EDITABLE_STATUSES:
+            return
+        writes = lifecycle.STEPS[step].writes if moving else ()
+        changed = [
+            column
+            for column in lifecycle.GUARDED_COLUMNS
+            if column not in writes and getattr(self, column) != stored[column]
+        ]
+        if not moving or changed:
+            if old in self.PUBLIC_STATUSES:
+                raise EditionFrozen(gettext("已公告的版本不可修改。"))
+            raise EditionFrozen(
+                gettext("版本送審後內容已凍結，只能經由撤回送審、核定或退回等操作變更。")
+            )
 
 
 class EditionFile(models.Model):
@@ -316,6 +302,8 @@ class EditionFile(models.Model):
     content_type = models.CharField(_("內容類型"), max_length=100)
     created_at = models.DateTimeField(_("建立時間"), default=timezone.now)
 
+    objects = models.Manager.from_queryset(GuardedQuerySet)()
+
     class Meta:
         verbose_name = _("公告檔案")
         verbose_name_plural = _("公告檔案")
@@ -330,38 +318,28 @@ class EditionFile(models.Model):
         return f"{self.edition_id} {self.get_format_display()}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        self._refuse_if_public()
+        status = Edition.objects.filter(pk=self.edition_id).values_list("status", flat=True).first()
+        if not (
+            self._state.adding
+            and lifecycle.current_step() == lifecycle.Action.PUBLISH
+            and status == Edition.Status.APPROVED
+        ):
+            raise EditionFrozen(gettext("公告檔案只在公告時產生，之後不可新增、修改或刪除。"))
         super().save(*args, **kwargs)
 
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        self._refuse_if_public()
-        return super().delete(*args, **kwargs)
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise EditionFrozen(gettext("公告檔案只在公告時產生，之後不可新增、修改或刪除。"))
 
     @property
     def filename(self) -> str:
         """policy-industries-114-12-30.pdf"""
         return self.file.name.rsplit("/", 1)[-1]
 
-    def _refuse_if_public(self) -> None:
-        status = Edition.objects.filter(pk=self.edition_id).values_list("status", flat=True).first()
-        if status in Edition.PUBLIC_STATUSES:
-            raise EditionFrozen(gettext("已公告版本的檔案不可新增、修改或刪除。"))
-
 
 class EditionTransition(models.Model):
     """One line of an edition's audit trail: who did what, when, from which status to which."""
 
-    class Action(models.TextChoices):
-        CREATE = "create", _("建立")
-        REFRESH = "refresh", _("重新擷取目錄")
-        EDIT = "edit", _("修改")
-        SUBMIT = "submit", _("送審")
-        APPROVE = "approve", _("核定")
-        REJECT = "reject", _("退回")
-        REOPEN = "reopen", _("重新編輯")
-        PUBLISH = "publish", _("公告")
-        SUPERSEDE = "supersede", _("被取代")
-        WITHDRAW = "withdraw", _("撤回")
+    Action = lifecycle.Action
 
     edition = models.ForeignKey(
         Edition, on_delete=models.CASCADE, related_name="transitions", verbose_name=_("公告版本")
@@ -382,6 +360,8 @@ class EditionTransition(models.Model):
     to_status = models.CharField(_("新狀態"), max_length=20, choices=Edition.Status.choices)
     comment = models.TextField(_("說明"), blank=True)
 
+    objects = models.Manager.from_queryset(GuardedQuerySet)()
+
     class Meta:
         verbose_name = _("版本紀錄")
         verbose_name_plural = _("版本紀錄")
@@ -389,3 +369,11 @@ class EditionTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise EditionFrozen(gettext("版本紀錄只能新增，不可修改或刪除。"))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise EditionFrozen(gettext("版本紀錄只能新增，不可修改或刪除。"))

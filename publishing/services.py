@@ -1,16 +1,18 @@
-"""The steps of an edition's life. The admin, the public views, the `edition` command and
-bootstrap all call these, so the rules — roles, four eyes, frozen snapshots — live here once.
+"""The steps of an edition's life, as lifecycle.py declares them. The admin, the public views,
+the `edition` command and bootstrap all call these, so the rules — permissions, four eyes over
+the edition and over its content, frozen editions — are checked in one place.
 
-Every step locks the edition row (select_for_update), checks the rules against the locked row,
-changes it and writes one EditionTransition per status change, all in one transaction. Refusals
-raise publishing.exceptions.EditionError subclasses with a message in Traditional Chinese.
+Every step locks the edition row (select_for_update), checks the rules against the locked row
+(and, when the caller passes expected_version, that nobody changed it since it was read),
+changes it inside lifecycle.sanctioned(step) and writes one EditionTransition per status change,
+all in one transaction. Refusals raise publishing.exceptions.EditionError subclasses with a
+message in Traditional Chinese.
 """
 
 from __future__ import annotations
 
 import datetime
 import hashlib
-from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -20,13 +22,14 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 
 from catalogue.i18n import site_language
 from catalogue.models import Bulletin
-from catalogue.roles import APPROVERS, EDITORS
+from catalogue.roc import roc_date_short
 from catalogue.text import normalise_line_breaks, text_problem
 
+from . import lifecycle
+from .authorship import attach_revisions, authored_rows
 from .diff import diff_snapshots
 from .exceptions import (
     Conflict,
@@ -37,95 +40,50 @@ from .exceptions import (
     NotAllowed,
     ReasonRequired,
 )
+from .lifecycle import STEPS, TRANSITIONS, Step, sanctioned
 from .models import Edition, EditionFile, EditionTransition
 from .snapshot import build_snapshot, snapshot_sha256
 
+__all__ = ["STEPS", "TRANSITIONS", "Step"]
+
 User = AbstractBaseUser | AnonymousUser
-Action = EditionTransition.Action
+Action = lifecycle.Action
 Status = Edition.Status
 
-EDITOR, APPROVER = "editor", "approver"
-ROLE_LABELS = {EDITOR: _("編輯"), APPROVER: _("核定人員")}
+
+# Permissions and rules
 
 
-@dataclass(frozen=True)
-class Step:
-    """What one action needs: the statuses it starts from, the role, and its other rules."""
+def has_permission(user: User, permission: str) -> bool:
+    """Whether user holds one of the edition permissions of lifecycle.PERMISSIONS.
 
-    action: str
-    sources: frozenset[str]
-    target: str | None  # None: the status stays
-    role: str
-    four_eyes: bool = False
-    reason_required: bool = False
-
-
-STEPS: dict[str, Step] = {
-    step.action: step
-    for step in (
-        Step(Action.EDIT, frozenset(Edition.UNPUBLISHED_STATUSES), None, EDITOR),
-        Step(Action.REFRESH, frozenset({Status.DRAFT}), None, EDITOR),
-        Step(Action.SUBMIT, frozenset({Status.DRAFT}), Status.SUBMITTED, EDITOR),
-        Step(Action.REOPEN, frozenset({Status.REJECTED}), Status.DRAFT, EDITOR),
-        Step(Action.APPROVE, frozenset({Status.SUBMITTED}), Status.APPROVED, APPROVER, True),
-        Step(
-            Action.REJECT,
-            frozenset({Status.SUBMITTED}),
-            Status.REJECTED,
-            APPROVER,
-            reason_required=True,
-        ),
-        Step(Action.PUBLISH, frozenset({Status.APPROVED}), Status.PUBLISHED, APPROVER, True),
-        Step(
-            Action.WITHDRAW,
-            frozenset({Status.PUBLISHED}),
-            Status.WITHDRAWN,
-            APPROVER,
-            reason_required=True,
-        ),
-    )
-}
-# The steps the admin offers as buttons, in the order of the workflow.
-TRANSITIONS = (
-    Action.REFRESH,
-    Action.SUBMIT,
-    Action.REOPEN,
-    Action.APPROVE,
-    Action.REJECT,
-    Action.PUBLISH,
-    Action.WITHDRAW,
-)
-# Whoever took one of these shaped the edition's content and may not sign it off.
-CONTRIBUTING_ACTIONS = (Action.CREATE, Action.EDIT, Action.REFRESH, Action.SUBMIT, Action.REOPEN)
-
-
-# Roles and rules
-
-
-def has_role(user: User, role: str) -> bool:
-    """Editors are in 編輯, approvers in 核定; a superuser holds both roles."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    group = EDITORS if role == EDITOR else APPROVERS
-    return user.groups.filter(name=group).exists()
+    Superusers hold them all; inactive users none (Django's ModelBackend).
+    """
+    return user.is_authenticated and user.has_perm(f"publishing.{permission}")
 
 
 def contributor_ids(edition: Edition) -> set[int]:
-    """The people who prepared, changed or submitted the edition."""
-    actors = edition.transitions.filter(action__in=CONTRIBUTING_ACTIONS, actor__isnull=False)
-    return {edition.prepared_by_id, *actors.values_list("actor_id", flat=True)}
+    """The people who prepared, changed, submitted or recalled the edition."""
+    lines = edition.transitions.filter(
+        action__in=lifecycle.CONTRIBUTING_ACTIONS, actor__isnull=False
+    )
+    return {edition.prepared_by_id, *lines.values_list("actor_id", flat=True)}
+
+
+def submitter_id(edition: Edition) -> int | None:
+    """Who sent the edition to review last."""
+    line = edition.transitions.filter(action=Action.SUBMIT).order_by("at", "pk").last()
+    return line.actor_id if line else None
 
 
 def check_allowed(*, edition: Edition, user: User, action: str, comment: str = "") -> None:
     """Raise the reason why user may not take action on edition now; return when they may."""
     step = STEPS[action]
     label = Action(action).label
-    if not has_role(user, step.role):
+    if not has_permission(user, step.permission):
         raise NotAllowed(
             gettext("只有{role}可以{action}版本。").format(
-                role=ROLE_LABELS[step.role], action=label
+                role=lifecycle.PERMISSION_LABELS[step.permission], action=label
             )
         )
     if edition.status not in step.sources:
@@ -134,26 +92,37 @@ def check_allowed(*, edition: Edition, user: User, action: str, comment: str = "
                 status=edition.get_status_display(), action=label
             )
         )
-    if step.four_eyes and user.pk in contributor_ids(edition):
-        raise FourEyesViolation(
-            gettext(
-                "依四眼原則，您準備、修改或送審了這個版本，不能{action}它；請由另一位核定人員處理。"
-            ).format(action=label)
+    if step.submitter_only and submitter_id(edition) != user.pk:
+        raise NotAllowed(
+            gettext("只有送審的人可以{action}；核定人員可以退回。").format(action=label)
         )
+    if step.four_eyes:
+        _check_four_eyes(edition, user, label)
     if step.reason_required and not comment.strip():
         raise ReasonRequired(gettext("{action}版本時必須填寫理由。").format(action=label))
 
 
+def _check_four_eyes(edition: Edition, user: User, label: str) -> None:
+    if user.pk in contributor_ids(edition):
+        raise FourEyesViolation(
+            gettext(
+                "依四眼原則，您準備、修改、送審或撤回了這個版本，不能{action}它；"
+                "請由另一位核定人員處理。"
+            ).format(action=label)
+        )
+    rows = authored_rows(edition.diff, user.pk)
+    if rows:
+        raise FourEyesViolation(
+            gettext(
+                "依四眼原則，這個版本含有您修改過的目錄內容（{rows}），您不能{action}它；"
+                "請由另一位核定人員處理。"
+            ).format(rows="；".join(rows), action=label)
+        )
+
+
 def allowed_actions(*, edition: Edition, user: User) -> list[str]:
     """The transitions user may take on edition now (reasons not yet given count as allowed)."""
-    allowed = []
-    for action in TRANSITIONS:
-        try:
-            check_allowed(edition=edition, user=user, action=action, comment="-")
-        except EditionError:
-            continue
-        allowed.append(action)
-    return allowed
+    return [action for action in TRANSITIONS if can(edition=edition, user=user, action=action)]
 
 
 def can(*, edition: Edition, user: User, action: str) -> bool:
@@ -172,7 +141,7 @@ def create_edition(
     *, bulletin: Bulletin, date: datetime.date, user: User, change_note: str = ""
 ) -> Edition:
     """Prepare a draft edition dated `date`, frozen from the bulletin's catalogue as it is now."""
-    if not has_role(user, EDITOR):
+    if not has_permission(user, STEPS[Action.CREATE].permission):
         raise NotAllowed(gettext("只有編輯可以建立版本。"))
     _check_text(change_note, gettext("本版異動說明"))
     snapshot = build_snapshot(bulletin)
@@ -195,9 +164,11 @@ def create_edition(
 
 
 @transaction.atomic
-def refresh_edition(*, edition: Edition, user: User, comment: str = "") -> Edition:
+def refresh_edition(
+    *, edition: Edition, user: User, comment: str = "", expected_version: Any = None
+) -> Edition:
     """Rebuild a draft's snapshot from the catalogue as it is now."""
-    locked = _lock(edition, user, Action.REFRESH, comment)
+    locked = _lock(edition, user, Action.REFRESH, comment, expected_version)
     snapshot = build_snapshot(locked.bulletin)
     sha = snapshot_sha256(snapshot)
     unchanged = sha == locked.snapshot_sha256
@@ -215,9 +186,11 @@ def update_edition(
     user: User,
     change_note: str | None = None,
     date: datetime.date | None = None,
+    expected_version: datetime.datetime | None = None,
 ) -> Edition:
-    """Change an unpublished edition's note or date; an approved edition goes back to review."""
-    locked = _lock(edition, user, Action.EDIT)
+    """Change a draft's note or date. From submission on an edition changes only by a step:
+    the submitter recalls it first, or an approver rejects it."""
+    locked = _lock(edition, user, Action.EDIT, expected_version=expected_version)
     _check_text(change_note or "", gettext("本版異動說明"))
     changed = []
     if change_note is not None and change_note != locked.change_note:
@@ -229,18 +202,17 @@ def update_edition(
     if not changed:
         return locked
     _validate(locked)
-    before = locked.status
-    locked._actor = user  # type: ignore[attr-defined]  # names who dropped an approval
     locked.save()
-    if locked.status == before:  # the model logs a dropped approval itself
-        note = site_language("修改：") + "、".join(changed)
-        _log(locked, Action.EDIT, user, before, before, note)
+    note = site_language("修改：") + "、".join(changed)
+    _log(locked, Action.EDIT, user, locked.status, locked.status, note)
     return locked
 
 
 @transaction.atomic
-def submit_edition(*, edition: Edition, user: User, comment: str = "") -> Edition:
-    """Send a draft for review; its snapshot is frozen from now on.
+def submit_edition(
+    *, edition: Edition, user: User, comment: str = "", expected_version: Any = None
+) -> Edition:
+    """Send a draft for review; from now on it changes only by a step.
 
     A text that could not be published is refused here already, listed with its place, so
     that no one approves an edition that cannot be published.
@@ -248,7 +220,7 @@ def submit_edition(*, edition: Edition, user: User, comment: str = "") -> Editio
     from .rendering.check import check_texts
     from .rendering.document import Document
 
-    locked = _lock(edition, user, Action.SUBMIT, comment)
+    locked = _lock(edition, user, Action.SUBMIT, comment, expected_version)
     _validate(locked)
     with translation.override(settings.LANGUAGE_CODE):
         check_texts(Document.of(locked))
@@ -257,27 +229,44 @@ def submit_edition(*, edition: Edition, user: User, comment: str = "") -> Editio
 
 
 @transaction.atomic
-def approve_edition(*, edition: Edition, user: User, comment: str = "") -> Edition:
-    locked = _lock(edition, user, Action.APPROVE, comment)
+def recall_edition(
+    *, edition: Edition, user: User, comment: str, expected_version: Any = None
+) -> Edition:
+    """撤回送審: the submitter takes a submitted edition back to draft, with the reason."""
+    locked = _lock(edition, user, Action.RECALL, comment, expected_version)
+    return _move(locked, user, Action.RECALL, comment)
+
+
+@transaction.atomic
+def approve_edition(
+    *, edition: Edition, user: User, comment: str = "", expected_version: Any = None
+) -> Edition:
+    locked = _lock(edition, user, Action.APPROVE, comment, expected_version)
     return _move(locked, user, Action.APPROVE, comment)
 
 
 @transaction.atomic
-def reject_edition(*, edition: Edition, user: User, comment: str) -> Edition:
+def reject_edition(
+    *, edition: Edition, user: User, comment: str, expected_version: Any = None
+) -> Edition:
     """Send a submitted edition back, with the reason; an editor may then reopen it."""
-    locked = _lock(edition, user, Action.REJECT, comment)
+    locked = _lock(edition, user, Action.REJECT, comment, expected_version)
     return _move(locked, user, Action.REJECT, comment)
 
 
 @transaction.atomic
-def reopen_edition(*, edition: Edition, user: User, comment: str = "") -> Edition:
+def reopen_edition(
+    *, edition: Edition, user: User, comment: str = "", expected_version: Any = None
+) -> Edition:
     """Turn a rejected edition back into a draft that can be refreshed and submitted again."""
-    locked = _lock(edition, user, Action.REOPEN, comment)
+    locked = _lock(edition, user, Action.REOPEN, comment, expected_version)
     return _move(locked, user, Action.REOPEN, comment)
 
 
 @transaction.atomic
-def publish_edition(*, edition: Edition, user: User, comment: str = "") -> Edition:
+def publish_edition(
+    *, edition: Edition, user: User, comment: str = "", expected_version: Any = None
+) -> Edition:
     """Publish an approved edition: chain it, render its files and supersede the one in force.
 
     Rendering happens before anything is written, so a rendering error leaves the edition
@@ -285,22 +274,22 @@ def publish_edition(*, edition: Edition, user: User, comment: str = "") -> Editi
     """
     from .rendering import render_edition_files
 
-    locked = _lock(edition, user, Action.PUBLISH, comment)
+    locked = _lock(edition, user, Action.PUBLISH, comment, expected_version)
     Bulletin.objects.select_for_update().filter(pk=locked.bulletin_id).first()
     _validate(locked)
     if snapshot_sha256(locked.snapshot) != locked.snapshot_sha256:
         raise InvalidEdition(gettext("版本內容與其 SHA-256 不符，不能公告。"))
     _chain(locked)
     rendered = render_edition_files(locked)
-    # The rows of the files go in while the edition is still approved: from publication on,
-    # the model and the trigger refuse any new file.
-    written = _store_files(locked, rendered)
+    written: list[EditionFile] = []
     try:
+        with sanctioned(Action.PUBLISH):
+            # The rows of the files go in while the edition is still approved: from
+            # publication on, the model and the trigger refuse any new file.
+            written = _store_files(locked, rendered)
         for old in Edition.objects.select_for_update().published().for_bulletin(locked.bulletin):
-            old.status = Status.SUPERSEDED
-            old.save(update_fields=["status", "updated_at"])
             note = site_language("由 {date} 版本取代。", date=locked.roc_date)
-            _log(old, Action.SUPERSEDE, user, Status.PUBLISHED, Status.SUPERSEDED, note)
+            _move(old, user, Action.SUPERSEDE, note)
         locked.published_at = timezone.now()
         return _move(locked, user, Action.PUBLISH, comment)
     except BaseException:
@@ -309,27 +298,46 @@ def publish_edition(*, edition: Edition, user: User, comment: str = "") -> Editi
 
 
 @transaction.atomic
-def withdraw_edition(*, edition: Edition, user: User, comment: str) -> Edition:
+def withdraw_edition(
+    *, edition: Edition, user: User, comment: str, expected_version: Any = None
+) -> Edition:
     """Withdraw a published edition; it stays listed publicly with the reason."""
-    locked = _lock(edition, user, Action.WITHDRAW, comment)
+    locked = _lock(edition, user, Action.WITHDRAW, comment, expected_version)
     locked.withdrawn_reason = comment.strip()
     return _move(locked, user, Action.WITHDRAW, comment)
 
 
-def take_action(*, edition: Edition, user: User, action: str, comment: str = "") -> Edition:
+@transaction.atomic
+def delete_edition(*, edition: Edition, user: User) -> None:
+    """Delete a draft and its audit trail; only superusers hold the right (delete_edition)."""
+    if not (user.is_authenticated and user.has_perm("publishing.delete_edition")):
+        raise NotAllowed(gettext("您沒有刪除版本的權限。"))
+    locked = _lock(edition, user, Action.DELETE)
+    with sanctioned(Action.DELETE):
+        locked.delete()
+
+
+STEP_SERVICES = {
+    Action.REFRESH: refresh_edition,
+    Action.SUBMIT: submit_edition,
+    Action.RECALL: recall_edition,
+    Action.REOPEN: reopen_edition,
+    Action.APPROVE: approve_edition,
+    Action.REJECT: reject_edition,
+    Action.PUBLISH: publish_edition,
+    Action.WITHDRAW: withdraw_edition,
+}
+
+
+def take_action(
+    *, edition: Edition, user: User, action: str, comment: str = "", expected_version: Any = None
+) -> Edition:
     """Take one of TRANSITIONS by name: what the admin buttons and the command call."""
-    steps = {
-        Action.REFRESH: refresh_edition,
-        Action.SUBMIT: submit_edition,
-        Action.REOPEN: reopen_edition,
-        Action.APPROVE: approve_edition,
-        Action.REJECT: reject_edition,
-        Action.PUBLISH: publish_edition,
-        Action.WITHDRAW: withdraw_edition,
-    }
-    if action not in steps:
+    if action not in STEP_SERVICES:
         raise InvalidTransition(gettext("沒有「{action}」這個操作。").format(action=action))
-    return steps[action](edition=edition, user=user, comment=comment)
+    return STEP_SERVICES[action](
+        edition=edition, user=user, comment=comment, expected_version=expected_version
+    )
 
 
 def current_diff(edition: Edition) -> dict[str, Any]:
@@ -339,24 +347,38 @@ def current_diff(edition: Edition) -> dict[str, Any]:
     previous = Edition.objects.latest_public(edition.bulletin)
     if previous is not None and previous.pk == edition.pk:
         previous = None
-    return diff_snapshots(previous.snapshot if previous else None, edition.snapshot)
+    diff = diff_snapshots(previous.snapshot if previous else None, edition.snapshot)
+    return attach_revisions(diff, edition=edition, previous=previous, snapshot=edition.snapshot)
 
 
 # Helpers
 
 
-def _lock(edition: Edition, user: User, action: str, comment: str = "") -> Edition:
+def _lock(
+    edition: Edition,
+    user: User,
+    action: str,
+    comment: str = "",
+    expected_version: datetime.datetime | None = None,
+) -> Edition:
     """The edition's row, locked and re-read; refuse if it changed since the caller read it."""
-    if not has_role(user, STEPS[action].role):
+    if not has_permission(user, STEPS[action].permission):
         check_allowed(edition=edition, user=user, action=action, comment=comment)
     locked = Edition.objects.select_for_update().select_related("bulletin").get(pk=edition.pk)
+    last = locked.transitions.select_related("actor").order_by("at", "pk").last()
+    who = last.actor.get_username() if last and last.actor else gettext("其他人")
     if locked.status != edition.status:
-        last = locked.transitions.select_related("actor").last()
-        who = last.actor.get_username() if last and last.actor else gettext("其他人")
         raise Conflict(
             gettext(
                 "這個版本剛由 {who} 變更為「{status}」，未執行任何操作；請重新整理後再確認。"
             ).format(who=who, status=locked.get_status_display())
+        )
+    if expected_version is not None and locked.updated_at != expected_version:
+        moment = timezone.localtime(locked.updated_at)
+        raise Conflict(
+            gettext(
+                "這個版本在您開啟後已由 {who} 於 {when} 變更，未執行任何操作；請重新整理後再確認。"
+            ).format(who=who, when=f"{roc_date_short(moment.date())} {moment:%H:%M:%S}")
         )
     check_allowed(edition=locked, user=user, action=action, comment=comment)
     _check_text(comment, gettext("說明或理由"))
@@ -372,19 +394,24 @@ def _check_text(text: str, label: str) -> None:
 
 
 def _move(edition: Edition, user: User, action: str, comment: str) -> Edition:
+    """Move the edition as the step says and log it; the only way a status changes."""
     source = edition.status
     edition.status = STEPS[action].target
-    edition.save()
+    with sanctioned(action):
+        edition.save()
     _log(edition, action, user, source, edition.status, comment.strip())
     return edition
 
 
 def _chain(edition: Edition) -> None:
-    """Link to the bulletin's last public edition and diff against it."""
+    """Link to the bulletin's last public edition; diff against it, naming who wrote each row."""
     previous = Edition.objects.latest_public(edition.bulletin)
     edition.previous = previous
     edition.previous_sha256 = previous.snapshot_sha256 if previous else ""
-    edition.diff = diff_snapshots(previous.snapshot if previous else None, edition.snapshot)
+    diff = diff_snapshots(previous.snapshot if previous else None, edition.snapshot)
+    edition.diff = attach_revisions(
+        diff, edition=edition, previous=previous, snapshot=edition.snapshot
+    )
 
 
 def _validate(edition: Edition) -> None:

@@ -76,6 +76,20 @@ def outsider(db: None, django_user_model: Any) -> Any:
 
 
 @pytest.fixture
+def staff_without_role(db: None, django_user_model: Any) -> Any:
+    """May sign in to the admin but holds no permission."""
+    return django_user_model.objects.create_user(username="staff", password=PASSWORD, is_staff=True)
+
+
+@pytest.fixture
+def both_roles(db: None, django_user_model: Any) -> Any:
+    """A member of 編輯 and of 核定."""
+    user = _staff(django_user_model, "both", EDITORS)
+    user.groups.add(Group.objects.get(name=APPROVERS))
+    return user
+
+
+@pytest.fixture
 def superuser(db: None, django_user_model: Any) -> Any:
     return django_user_model.objects.create_superuser("root", "root@example.invalid", PASSWORD)
 

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from import_export.tmp_storages import MediaStorage
 
 from ..models import Bulletin
+from ..roles import can_import
 from .formats import FORMATS
 from .importer import ImportPlan, ImportRefused, SheetError
 from .limits import import_limits
@@ -39,8 +40,6 @@ from .uploads import LimitedUploadHandler
 
 SESSION_KEY = "catalogue_spreadsheet_imports"
 _TOKEN = re.compile(r"[0-9a-f]{32}")
-# What an import may write, and delete when the editor allows it.
-IMPORT_MODELS = ("programme", "scope", "target", "strategy", "section")
 
 FORMAT_CHOICES = (
     ("xlsx", gettext_lazy("Excel 活頁簿（.xlsx）")),
@@ -126,11 +125,7 @@ class SpreadsheetAdminMixin:
     def has_spreadsheet_import_permission(
         self, request: HttpRequest, *, delete: bool = False
     ) -> bool:
-        actions = ("add", "change", "delete") if delete else ("add", "change")
-        app = self.opts.app_label  # type: ignore[attr-defined]
-        return request.user.has_perms(
-            [f"{app}.{action}_{model}" for model in IMPORT_MODELS for action in actions]
-        )
+        return can_import(request.user, allow_delete=delete)
 
     # Views
 

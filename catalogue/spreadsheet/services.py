@@ -10,6 +10,7 @@ from operations import audit
 
 from ..models import Bulletin
 from ..roc import roc_date_short
+from ..roles import can_import
 from .formats import FORMATS, FileRefused, Table, format_for
 from .importer import ImportPlan, ImportRefused, SheetError, apply_plan, plan_import
 from .limits import import_limits, megabytes
@@ -89,9 +90,18 @@ def import_bulletin(
 ) -> ImportPlan:
     """Import the file into the bulletin, all or nothing; every revision names user and file.
 
-    With expected_fingerprint (from the preview the editor confirmed), refuse when the
-    catalogue changed since the preview, so that what is applied is what was shown.
+    The user must hold the editor's catalogue permissions (catalogue.roles.can_import), whoever
+    calls: the admin, the command or a later API. With expected_fingerprint (from the preview
+    the editor confirmed), refuse when the catalogue changed since the preview, so that what
+    is applied is what was shown.
     """
+    if not can_import(user, allow_delete=allow_delete):
+        message = (
+            _("只有具備新增、修改與刪除目錄權限的編輯可以匯入並刪除資料；未變更任何資料。")
+            if allow_delete
+            else _("只有編輯可以匯入彙整表；未變更任何資料。")
+        )
+        raise ImportRefused([SheetError(message)])
     file_name = os.path.basename(file_name)
     Bulletin.objects.select_for_update().filter(pk=bulletin.pk).first()
     plan = preview_import(

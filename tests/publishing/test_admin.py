@@ -23,6 +23,10 @@ def _page(edition: Edition) -> str:
     return reverse("admin:publishing_edition_change", args=[edition.pk])
 
 
+def _edit(edition: Edition) -> str:
+    return reverse("admin:publishing_edition_edit", args=[edition.pk])
+
+
 def _step(edition: Edition, action: str) -> str:
     return reverse("admin:publishing_edition_transition", args=[edition.pk, action])
 
@@ -75,8 +79,9 @@ def test_the_page_offers_exactly_the_steps_the_user_may_take(
     assert _step(submitted_edition, "submit") not in text
     client.force_login(editor)
     text = client.get(_page(submitted_edition)).content.decode()
-    assert "/step/" not in text
-    assert "您目前不能對這個版本執行任何操作" in text
+    assert _step(submitted_edition, "recall") in text
+    assert text.count("/step/") == 2  # the recall link, in the tools and in the list
+    assert _edit(submitted_edition) not in text
 
 
 def test_the_page_shows_the_audit_trail_and_a_preview(client, submitted_edition, approver):
@@ -165,17 +170,55 @@ def test_approvers_cannot_add_editions(client, approver):
     assert client.get(reverse("admin:publishing_edition_add")).status_code == 403
 
 
-def test_editing_an_approved_edition_in_the_admin_drops_the_approval(
-    client, approved_edition, second_editor
+def test_an_editor_changes_a_draft_in_its_edit_view(client, draft_edition, second_editor):
+    client.force_login(second_editor)
+    page = client.get(_edit(draft_edition))
+    assert page.status_code == 200
+    version = draft_edition.updated_at.isoformat()
+    assert version in page.content.decode()
+    response = client.post(
+        _edit(draft_edition),
+        {"date": "2025-12-31", "change_note": "修正後的說明", "version": version},
+    )
+    assert response.status_code == 302 and response.url == _page(draft_edition)
+    stored = Edition.objects.get(pk=draft_edition.pk)
+    assert (stored.date, stored.change_note) == (datetime.date(2025, 12, 31), "修正後的說明")
+    assert stored.transitions.last().action == "edit"
+
+
+def test_a_save_against_a_newer_version_is_refused_and_the_input_kept(
+    client, draft_edition, editor, second_editor
 ):
     client.force_login(second_editor)
+    read_at = draft_edition.updated_at.isoformat()
+    services.update_edition(edition=draft_edition, user=editor, change_note="先存的說明")
     response = client.post(
-        _page(approved_edition), {"date": "2025-12-30", "change_note": "修正後的說明"}
+        _edit(draft_edition),
+        {"date": "2025-12-30", "change_note": "後存的說明", "version": read_at},
     )
-    assert response.status_code == 302
-    stored = Edition.objects.get(pk=approved_edition.pk)
-    assert (stored.status, stored.change_note) == (Status.SUBMITTED, "修正後的說明")
-    assert any("核定已失效" in m for m in _messages(response))
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "在您開啟後已由 editor1 於" in text and "變更，未執行任何操作" in text
+    assert "後存的說明" in text
+    assert Edition.objects.get(pk=draft_edition.pk).change_note == "先存的說明"
+
+
+@pytest.mark.parametrize("start", ["submitted_edition", "approved_edition"])
+def test_an_editor_cannot_change_a_submitted_editions_date_or_note(request, client, start, editor):
+    edition = request.getfixturevalue(start)
+    client.force_login(editor)
+    data = {"date": "2026-01-05", "change_note": "改", "version": edition.updated_at.isoformat()}
+    assert b'name="change_note"' not in client.get(_page(edition)).content
+    assert client.post(_page(edition), data).status_code == 403
+    refused = client.post(_edit(edition), data)
+    assert refused.status_code == 302
+    assert any("不能修改" in m for m in _messages(refused))
+    stored = Edition.objects.get(pk=edition.pk)
+    assert (stored.date, stored.change_note, stored.status) == (
+        edition.date,
+        edition.change_note,
+        edition.status,
+    )
 
 
 def test_approvers_see_a_submitted_edition_read_only(client, submitted_edition, approver):

@@ -8,7 +8,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
-from publishing import services
+from publishing import lifecycle, services
 from publishing.exceptions import EditionFrozen
 from publishing.models import Edition, EditionFile
 
@@ -130,14 +130,14 @@ def _raw(sql: str, *params) -> None:
     ],
 )
 def test_the_database_refuses_to_update_a_public_edition(public_edition, assignment):
-    with pytest.raises(IntegrityError, match="已公告的版本不可"):
+    with pytest.raises(IntegrityError, match="只能經由"):
         _raw(f"UPDATE publishing_edition SET {assignment} WHERE id = %s", public_edition.pk)
     assert Edition.objects.get(pk=public_edition.pk).snapshot == public_edition.snapshot
 
 
 @postgresql_only
 def test_the_database_refuses_to_delete_a_public_edition(public_edition):
-    with pytest.raises(IntegrityError, match="已公告的版本不可刪除"):
+    with pytest.raises(IntegrityError, match="版本不可刪除"):
         _raw("DELETE FROM publishing_edition WHERE id = %s", public_edition.pk)
 
 
@@ -153,17 +153,23 @@ def test_the_database_refuses_to_delete_a_public_edition(public_edition):
     ],
 )
 def test_the_database_refuses_to_touch_the_files_of_a_public_edition(public_edition, sql):
-    with pytest.raises(IntegrityError, match="已公告版本的檔案不可"):
+    with pytest.raises(IntegrityError, match="公告檔案"):
         _raw(sql, public_edition.pk)
 
 
 @postgresql_only
-def test_the_database_lets_a_published_edition_be_superseded_or_withdrawn(published_edition):
-    _raw(
+def test_the_database_withdraws_a_published_edition_only_within_the_withdraw_step(
+    published_edition,
+):
+    withdraw = (
         "UPDATE publishing_edition SET status = 'withdrawn', withdrawn_reason = '有誤'"
-        " WHERE id = %s",
-        published_edition.pk,
+        " WHERE id = %s"
     )
+    with pytest.raises(IntegrityError, match="版本狀態只能經由"):
+        _raw(withdraw, published_edition.pk)
+    assert Edition.objects.get(pk=published_edition.pk).status == Status.PUBLISHED
+    with transaction.atomic(), lifecycle.sanctioned("withdraw"):
+        _raw(withdraw, published_edition.pk)
     assert Edition.objects.get(pk=published_edition.pk).status == Status.WITHDRAWN
 
 

@@ -86,6 +86,7 @@ def test_a_submitted_snapshot_cannot_be_replaced(submitted_edition, demo_bulleti
     submitted_edition.snapshot = {"programmes": []}
     with pytest.raises(EditionFrozen, match="送審後內容已凍結"):
         submitted_edition.save()
+    assert Edition.objects.get(pk=submitted_edition.pk).snapshot != {"programmes": []}
 
 
 def test_publishing_chains_the_edition_to_the_previous_one(

@@ -26,6 +26,7 @@ Status = Edition.Status
 STEPS = {
     Action.REFRESH: ("draft_edition", Status.DRAFT),
     Action.SUBMIT: ("draft_edition", Status.SUBMITTED),
+    Action.RECALL: ("submitted_edition", Status.DRAFT),
     Action.REOPEN: ("rejected_edition", Status.DRAFT),
     Action.APPROVE: ("submitted_edition", Status.APPROVED),
     Action.REJECT: ("submitted_edition", Status.REJECTED),
@@ -43,6 +44,8 @@ ALLOWED = {
     )
     for action in STEPS
 }
+# Only the person who submitted recalls (撤回送審); an approver rejects instead.
+ALLOWED[Action.RECALL] = {"editor"}
 CASES = [(action, persona) for action in STEPS for persona in PERSONAS]
 
 
@@ -148,38 +151,54 @@ def test_approver_cannot_publish_an_edition_they_submitted(draft_edition, dual_r
     assert not approved.files.exists()
 
 
-def test_an_approver_who_changed_an_approved_edition_cannot_approve_it_again(
-    approved_edition, dual_role, approver
+@pytest.mark.parametrize("start", ["submitted_edition", "approved_edition", "rejected_edition"])
+def test_nobody_changes_an_edition_after_submission_except_by_a_step(
+    request, start, editor, superuser
 ):
-    changed = services.update_edition(
-        edition=approved_edition, user=dual_role, change_note="新說明"
-    )
-    assert changed.status == Status.SUBMITTED
-    with pytest.raises(FourEyesViolation):
-        services.approve_edition(edition=changed, user=dual_role)
-    assert services.approve_edition(edition=changed, user=approver).status == Status.APPROVED
+    edition = request.getfixturevalue(start)
+    before = (edition.status, edition.change_note, edition.date, edition.transitions.count())
+    for user in (editor, superuser):
+        with pytest.raises(InvalidTransition, match="不能修改"):
+            services.update_edition(edition=edition, user=user, change_note="改過的說明")
+    stored = Edition.objects.get(pk=edition.pk)
+    assert (stored.status, stored.change_note, stored.date, stored.transitions.count()) == before
 
 
-def test_any_change_after_approval_drops_the_approval(approved_edition, second_editor):
-    changed = services.update_edition(
-        edition=approved_edition, user=second_editor, change_note="修正說明"
-    )
-    assert changed.status == Status.SUBMITTED
-    last = changed.transitions.last()
-    assert (last.action, last.actor, last.from_status, last.to_status) == (
-        Action.EDIT,
-        second_editor,
-        Status.APPROVED,
+def test_the_submitter_recalls_a_submitted_edition_with_a_reason_and_edits_it(
+    submitted_edition, editor
+):
+    with pytest.raises(ReasonRequired):
+        services.recall_edition(edition=submitted_edition, user=editor, comment=" ")
+    draft = services.recall_edition(edition=submitted_edition, user=editor, comment="日期有誤")
+    assert draft.status == Status.DRAFT
+    last = draft.transitions.last()
+    assert (last.action, last.actor, last.from_status, last.to_status, last.comment) == (
+        Action.RECALL,
+        editor,
         Status.SUBMITTED,
+        Status.DRAFT,
+        "日期有誤",
     )
-    assert "核定已失效" in last.comment
+    changed = services.update_edition(edition=draft, user=editor, date=datetime.date(2025, 12, 31))
+    assert changed.date == datetime.date(2025, 12, 31)
 
 
-def test_an_unchanged_edit_keeps_the_approval(approved_edition, editor):
-    same = services.update_edition(
-        edition=approved_edition, user=editor, change_note=approved_edition.change_note
-    )
-    assert same.status == Status.APPROVED
+def test_someone_who_recalled_an_edition_cannot_approve_it(draft_edition, dual_role, editor):
+    submitted = services.submit_edition(edition=draft_edition, user=dual_role)
+    services.recall_edition(edition=submitted, user=dual_role, comment="補充")
+    again = services.submit_edition(edition=Edition.objects.get(pk=submitted.pk), user=editor)
+    with pytest.raises(FourEyesViolation):
+        services.approve_edition(edition=again, user=dual_role)
+
+
+def test_an_approver_rejects_what_an_editor_cannot_recall(
+    submitted_edition, second_editor, approver
+):
+    with pytest.raises(NotAllowed, match="只有送審的人"):
+        services.recall_edition(edition=submitted_edition, user=second_editor, comment="x")
+    assert Edition.objects.get(pk=submitted_edition.pk).status == Status.SUBMITTED
+    rejected = services.reject_edition(edition=submitted_edition, user=approver, comment="請修正")
+    assert rejected.status == Status.REJECTED
 
 
 def test_approvers_cannot_change_an_edition(submitted_edition, approver):
@@ -240,5 +259,5 @@ def test_allowed_actions_are_exactly_the_steps_the_user_may_take(
         Action.APPROVE,
         Action.REJECT,
     ]
-    assert services.allowed_actions(edition=submitted_edition, user=editor) == []
+    assert services.allowed_actions(edition=submitted_edition, user=editor) == [Action.RECALL]
     assert services.allowed_actions(edition=submitted_edition, user=outsider) == []

@@ -2,6 +2,7 @@
 
     manage.py edition create --bulletin policy-industries --date 2026-03-31 --user editor
     manage.py edition submit 7 --user editor
+    manage.py edition recall 7 --user editor --reason "日期有誤"
     manage.py edition approve 7 --user approver --comment "已確認"
     manage.py edition diff 7
     manage.py edition list
@@ -41,7 +42,7 @@ LIST_COLUMNS = (
 
 
 class Command(BaseCommand):
-    help = "管理公告版本：建立、送審、核定、退回、公告、撤回、比較差異與列出版本。"
+    help = "管理公告版本：建立、送審、撤回送審、核定、退回、公告、撤回、比較差異與列出版本。"
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -61,6 +62,8 @@ class Command(BaseCommand):
             required = services.STEPS[action].reason_required
             step.add_argument(
                 "--comment",
+                "--reason",
+                dest="comment",
                 default="",
                 required=required,
                 help="理由（必填）。" if required else "說明。",

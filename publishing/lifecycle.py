@@ -1,0 +1,354 @@
+"""An edition's life cycle, declared once.
+
+The states, the moves between them, the permission each move needs, four eyes and required
+reasons live here. `publishing.services` takes the moves, `publishing.models` refuses any write
+that is not one of them, the admin and the `edition` command offer them, and the PostgreSQL
+triggers are generated from this module (`trigger_sql`); a test keeps the installed triggers
+equal to what this module generates.
+
+How a move is sanctioned: the service that takes a move runs its writes inside `sanctioned(step)`.
+That sets a context variable the model checks and, on PostgreSQL, the transaction-local setting
+`publishing.step` the triggers check. A plain `save()`, `update()`, `delete()` or SQL statement
+runs without it and is refused whenever it would change a status, or anything of an edition
+that is no longer a draft. The sanction only opens the one move named: the model and the
+triggers still check the source and target status and the columns that move may write.
+
+Why this design: a flag on the instance would be set by any caller as easily and would not
+reach the database; a transaction-local setting (set_config(..., true)) is undone by commit
+and by rollback, even of a savepoint, so it cannot leak into the next request on a pooled
+connection, and a context variable scopes the model's check to exactly the code inside the
+block (publish nests supersede inside it). What remains possible is deliberate: code that
+calls sanctioned() itself, or a database client that sets publishing.step by hand, and even
+then only along a declared move.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+from django.db import connection, models
+from django.utils.translation import gettext_lazy as _
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("已送審")
+    APPROVED = "approved", _("已核定")
+    REJECTED = "rejected", _("已退回")
+    PUBLISHED = "published", _("已公告")
+    SUPERSEDED = "superseded", _("已被取代")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+PUBLIC_STATUSES = (Status.PUBLISHED, Status.SUPERSEDED, Status.WITHDRAWN)
+UNPUBLISHED_STATUSES = (Status.DRAFT, Status.SUBMITTED, Status.APPROVED, Status.REJECTED)
+# Only a draft changes by editing; from submission on, only a move changes an edition.
+EDITABLE_STATUSES = (Status.DRAFT,)
+
+
+class Action(models.TextChoices):
+    CREATE = "create", _("建立")
+    REFRESH = "refresh", _("重新擷取目錄")
+    EDIT = "edit", _("修改")
+    SUBMIT = "submit", _("送審")
+    RECALL = "recall", _("撤回送審")
+    APPROVE = "approve", _("核定")
+    REJECT = "reject", _("退回")
+    REOPEN = "reopen", _("重新編輯")
+    PUBLISH = "publish", _("公告")
+    SUPERSEDE = "supersede", _("被取代")
+    WITHDRAW = "withdraw", _("撤回")
+    DELETE = "delete", _("刪除")
+
+
+# Permissions on Edition (Meta.permissions); the groups 編輯 and 核定 hold them.
+PREPARE, APPROVE, PUBLISH, WITHDRAW = (
+    "prepare_edition",
+    "approve_edition",
+    "publish_edition",
+    "withdraw_edition",
+)
+PERMISSIONS = (
+    (PREPARE, _("準備公告版本（建立、修改、送審、撤回送審）")),
+    (APPROVE, _("核定或退回公告版本")),
+    (PUBLISH, _("公告已核定的版本")),
+    (WITHDRAW, _("撤回已公告的版本")),
+)
+PERMISSION_LABELS = {
+    PREPARE: _("編輯"),
+    APPROVE: _("核定人員"),
+    PUBLISH: _("核定人員"),
+    WITHDRAW: _("核定人員"),
+}
+
+
+@dataclass(frozen=True)
+class Step:
+    """One thing a person may do to an edition: where it starts, where it ends, what it needs.
+
+    target None: the status stays. writes: the columns of a non-draft edition the step may set
+    besides its status. four_eyes: whoever shaped the edition or its content may not take it.
+    submitter_only: only the person who submitted may take it. contributes: taking it makes the
+    person a contributor for four eyes.
+    """
+
+    action: str
+    sources: tuple[str, ...]
+    target: str | None
+    permission: str
+    four_eyes: bool = False
+    reason_required: bool = False
+    submitter_only: bool = False
+    contributes: bool = False
+    writes: tuple[str, ...] = ()
+
+
+STEPS: dict[str, Step] = {
+    step.action: step
+    for step in (
+        Step(Action.CREATE, (), Status.DRAFT, PREPARE, contributes=True),
+        Step(Action.EDIT, EDITABLE_STATUSES, None, PREPARE, contributes=True),
+        Step(Action.REFRESH, EDITABLE_STATUSES, None, PREPARE, contributes=True),
+        Step(
+            Action.SUBMIT,
+            (Status.DRAFT,),
+            Status.SUBMITTED,
+            PREPARE,
+            contributes=True,
+        ),
+        Step(
+            Action.RECALL,
+            (Status.SUBMITTED,),
+            Status.DRAFT,
+            PREPARE,
+            reason_required=True,
+            submitter_only=True,
+            contributes=True,
+        ),
+        Step(Action.REOPEN, (Status.REJECTED,), Status.DRAFT, PREPARE, contributes=True),
+        Step(Action.APPROVE, (Status.SUBMITTED,), Status.APPROVED, APPROVE, four_eyes=True),
+        Step(Action.REJECT, (Status.SUBMITTED,), Status.REJECTED, APPROVE, reason_required=True),
+        Step(
+            Action.PUBLISH,
+            (Status.APPROVED,),
+            Status.PUBLISHED,
+            PUBLISH,
+            four_eyes=True,
+            writes=("published_at", "previous_id", "previous_sha256", "diff"),
+        ),
+        # Taken by publish on the edition it replaces, under the publisher's permission.
+        Step(Action.SUPERSEDE, (Status.PUBLISHED,), Status.SUPERSEDED, PUBLISH),
+        Step(
+            Action.WITHDRAW,
+            (Status.PUBLISHED,),
+            Status.WITHDRAWN,
+            WITHDRAW,
+            reason_required=True,
+            writes=("withdrawn_reason",),
+        ),
+        Step(Action.DELETE, (Status.DRAFT,), None, PREPARE),
+    )
+}
+# The steps the admin offers as buttons and the command as sub-commands, in workflow order.
+TRANSITIONS = (
+    Action.REFRESH,
+    Action.SUBMIT,
+    Action.RECALL,
+    Action.REOPEN,
+    Action.APPROVE,
+    Action.REJECT,
+    Action.PUBLISH,
+    Action.WITHDRAW,
+)
+CONTRIBUTING_ACTIONS = tuple(a for a, step in STEPS.items() if step.contributes)
+# Every column of publishing_edition a write could change; only a draft's change freely, and
+# of these only the ones a step lists in `writes` change on a non-draft edition.
+GUARDED_COLUMNS = (
+    "bulletin_id",
+    "date",
+    "snapshot",
+    "snapshot_sha256",
+    "previous_id",
+    "previous_sha256",
+    "change_note",
+    "prepared_by_id",
+    "published_at",
+    "withdrawn_reason",
+    "diff",
+    "created_at",
+)
+
+
+def moves() -> list[tuple[str, str, str]]:
+    """(step, from, to) for every status change a step makes."""
+    return [
+        (str(step.action), str(source), str(step.target))
+        for step in STEPS.values()
+        for source in step.sources
+        if step.target is not None and step.target != source
+    ]
+
+
+def move_for(source: str, target: str) -> set[str]:
+    """The steps that move an edition from source to target."""
+    return {action for action, old, new in moves() if (old, new) == (source, target)}
+
+
+# The sanctioned path
+
+
+_current_step: ContextVar[str] = ContextVar("publishing_step", default="")
+STEP_SETTING = "publishing.step"
+
+
+def current_step() -> str:
+    """The step whose writes are running now, or "" outside every step."""
+    return _current_step.get()
+
+
+@contextmanager
+def sanctioned(action: str) -> Iterator[None]:
+    """Run the writes of one step: the model and the PostgreSQL triggers let its move through.
+
+    Use inside the step's transaction. On an error the transaction (or its savepoint) rolls
+    back, which also undoes the transaction-local setting.
+    """
+    if action not in STEPS:
+        raise ValueError(f"unknown step {action!r}")
+    if not connection.in_atomic_block:
+        # Outside a transaction the database setting would last one statement only.
+        raise RuntimeError("a step's writes must run inside transaction.atomic()")
+    outer = _current_step.get()
+    token = _current_step.set(action)
+    _set_database_step(action)
+    try:
+        yield
+    finally:
+        _current_step.reset(token)
+    _set_database_step(outer)
+
+
+def _set_database_step(action: str) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config(%s, %s, true)", [STEP_SETTING, action])
+
+
+# The PostgreSQL triggers, generated from the declaration above
+
+
+def trigger_sql() -> str:
+    """The functions and triggers that guard editions, their files and their audit trail."""
+    allowed = "\n            OR ".join(
+        f"(step = '{action}' AND OLD.status = '{old}' AND NEW.status = '{new}')"
+        for action, old, new in moves()
+    )
+    frozen = "\n".join(_frozen_column_check(column) for column in GUARDED_COLUMNS)
+    editable = ", ".join(f"'{status}'" for status in EDITABLE_STATUSES)
+    return f"""
+CREATE OR REPLACE FUNCTION publishing_edition_guard() RETURNS trigger AS $$
+DECLARE
+    step text := coalesce(current_setting('{STEP_SETTING}', true), '');
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        IF NEW.status <> 'draft' THEN
+            RAISE EXCEPTION '新版本必須從草稿開始' USING ERRCODE = 'restrict_violation';
+        END IF;
+        RETURN NEW;
+    END IF;
+    IF TG_OP = 'DELETE' THEN
+        IF OLD.status IN ({editable}) AND step = 'delete' THEN
+            RETURN OLD;
+        END IF;
+        RAISE EXCEPTION '版本不可刪除，草稿只能經由刪除操作移除（版本 %）', OLD.id
+            USING ERRCODE = 'restrict_violation';
+    END IF;
+    IF NEW.status IS DISTINCT FROM OLD.status AND NOT (
+            {allowed}
+        ) THEN
+        RAISE EXCEPTION '版本狀態只能經由送審、核定等操作變更，不可從 % 變為 %（版本 %）',
+            OLD.status, NEW.status, OLD.id
+            USING ERRCODE = 'restrict_violation';
+    END IF;
+    IF OLD.status IN ({editable}) THEN
+        RETURN NEW;
+    END IF;
+{frozen}
+    RETURN NEW;
+END;
+$$ LANGUAGE plpgsql;
+
+DROP TRIGGER IF EXISTS publishing_edition_guard ON publishing_edition;
+CREATE TRIGGER publishing_edition_guard
+    BEFORE INSERT OR UPDATE OR DELETE ON publishing_edition
+    FOR EACH ROW EXECUTE FUNCTION publishing_edition_guard();
+
+CREATE OR REPLACE FUNCTION publishing_editionfile_guard() RETURNS trigger AS $$
+DECLARE
+    step text := coalesce(current_setting('{STEP_SETTING}', true), '');
+    edition_status text;
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        SELECT status INTO edition_status FROM publishing_edition WHERE id = NEW.edition_id;
+        IF step = 'publish' AND edition_status = 'approved' THEN
+            RETURN NEW;
+        END IF;
+        RAISE EXCEPTION '公告檔案只能在公告時產生（版本 %）', NEW.edition_id
+            USING ERRCODE = 'restrict_violation';
+    END IF;
+    RAISE EXCEPTION '公告檔案不可修改或刪除（版本 %）', OLD.edition_id
+        USING ERRCODE = 'restrict_violation';
+END;
+$$ LANGUAGE plpgsql;
+
+DROP TRIGGER IF EXISTS publishing_editionfile_guard ON publishing_editionfile;
+CREATE TRIGGER publishing_editionfile_guard
+    BEFORE INSERT OR UPDATE OR DELETE ON publishing_editionfile
+    FOR EACH ROW EXECUTE FUNCTION publishing_editionfile_guard();
+
+CREATE OR REPLACE FUNCTION publishing_editiontransition_guard() RETURNS trigger AS $$
+DECLARE
+    step text := coalesce(current_setting('{STEP_SETTING}', true), '');
+BEGIN
+    -- Deleting a draft takes its audit trail with it; nothing else removes a line.
+    IF TG_OP = 'DELETE' AND step = 'delete' AND EXISTS (
+            SELECT 1 FROM publishing_edition WHERE id = OLD.edition_id AND status IN ({editable})
+        ) THEN
+        RETURN OLD;
+    END IF;
+    RAISE EXCEPTION '版本紀錄只能新增，不可修改或刪除（版本 %）', OLD.edition_id
+        USING ERRCODE = 'restrict_violation';
+END;
+$$ LANGUAGE plpgsql;
+
+DROP TRIGGER IF EXISTS publishing_editiontransition_guard ON publishing_editiontransition;
+CREATE TRIGGER publishing_editiontransition_guard
+    BEFORE UPDATE OR DELETE ON publishing_editiontransition
+    FOR EACH ROW EXECUTE FUNCTION publishing_editiontransition_guard();
+"""
+
+
+def _frozen_column_check(column: str) -> str:
+    # A step writes its columns in the same statement that moves the status, never later.
+    writers = ", ".join(f"'{a}'" for a, step in STEPS.items() if column in step.writes)
+    allowed = (
+        f"\n        AND NOT (step IN ({writers}) AND NEW.status IS DISTINCT FROM OLD.status)"
+        if writers
+        else ""
+    )
+    return (
+        f"    IF NEW.{column} IS DISTINCT FROM OLD.{column}{allowed} THEN\n"
+        f"        RAISE EXCEPTION '送審後的版本只能經由操作變更，{column} 不可修改（版本 %）',"
+        f" OLD.id\n"
+        f"            USING ERRCODE = 'restrict_violation';\n"
+        f"    END IF;"
+    )
+
+
+REMOVE_SQL = """
+DROP TRIGGER IF EXISTS publishing_editiontransition_guard ON publishing_editiontransition;
+DROP FUNCTION IF EXISTS publishing_editiontransition_guard();
+"""
