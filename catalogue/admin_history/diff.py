@@ -1,20 +1,20 @@
 """What changed between two revisions of a catalogue object, field by field.
 
 Revisions are simple-history's historical records. The compare page marks changed text
-character by character: Chinese has no spaces between words, so a word diff would mark
-whole sentences.
+with the project's one character diff (catalogue.textdiff), as the edition diff does.
 """
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from difflib import SequenceMatcher
 from typing import Any
 
 from django.db import models
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+
+from ..textdiff import mark_changes
 
 # The attribute on a historical record that holds its many-to-many values once loaded:
 # {field name: {related pk: label}}.
@@ -130,23 +130,6 @@ def display(record: Any, field: models.Field) -> str:
     if isinstance(value, Decimal):
         return f"{value.normalize():f}"
     return str(value)
-
-
-def mark_changes(old: str, new: str) -> tuple[SafeString, SafeString]:
-    """Old and new text, escaped, with removed characters in <del> and added ones in <ins>."""
-    old_parts: list[SafeString] = []
-    new_parts: list[SafeString] = []
-    matcher = SequenceMatcher(None, old, new, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            old_parts.append(escape(old[i1:i2]))
-            new_parts.append(escape(new[j1:j2]))
-            continue
-        if i2 > i1:
-            old_parts.append(format_html("<del>{}</del>", old[i1:i2]))
-        if j2 > j1:
-            new_parts.append(format_html("<ins>{}</ins>", new[j1:j2]))
-    return _join(old_parts), _join(new_parts)
 
 
 def _set_change(name: str, label: str, old: Any, new: Any) -> FieldChange:
