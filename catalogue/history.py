@@ -12,10 +12,10 @@ from typing import Any
 
 from django.db import models, router, transaction
 from django.db.models.deletion import Collector
-from django.utils import timezone
+from django.utils.translation import gettext
 from simple_history.models import HistoricalRecords
 
-from .roc import roc_date_short
+from .roc import roc_datetime_short
 
 
 class CatalogueHistoricalRecords(HistoricalRecords):
@@ -54,23 +54,39 @@ def record_revision(obj: models.Model, *, created: bool = False) -> None:
 
 def revision_label(record: Any) -> str:
     """114.12.30 14:05（#12）: when a revision was written, in the agency's calendar; its number."""
-    moment = timezone.localtime(record.history_date)
-    return f"{roc_date_short(moment.date())} {moment:%H:%M}（#{record.history_id}）"
+    return f"{roc_datetime_short(record.history_date)}（#{record.history_id}）"
+
+
+def user_label(user: Any) -> str:
+    """Who wrote a revision; 系統 when nobody was signed in (a command or a migration)."""
+    if user is None:
+        return gettext("系統")
+    full_name = user.get_full_name()
+    return f"{user.get_username()}（{full_name}）" if full_name else user.get_username()
 
 
 @transaction.atomic
-def revert_to(record: Any, *, user: Any, reason: str | None = None) -> models.Model:
+def revert_to(
+    record: Any, *, user: Any, reason: str | None = None, read_version: int | None = None
+) -> models.Model:
     """Bring the object back to the state of one of its revisions, many-to-many fields included.
 
     simple-history's own revert restores the fields only; this one also sets a scope's agencies
     as the revision had them (those that still exist) and writes exactly one revision. An object
     deleted since is created again with its old id. Raises ValidationError (nothing changes) when
-    the old state no longer fits, e.g. its order is taken now.
+    the old state no longer fits, e.g. its order is taken now, and StaleVersion when the object
+    changed since the editor read it at read_version (what reverting would change was shown
+    against that version).
     """
+    from .versioning import check_version
+
     model = record.instance_type
     obj = record.instance
-    exists = model._default_manager.filter(pk=obj.pk).exists()
+    stored = model._default_manager.filter(pk=obj.pk).values_list("version", flat=True).first()
+    exists = stored is not None
     obj._state.adding = not exists
+    if exists:
+        check_version(obj, stored if read_version is None else read_version)
     obj.full_clean()
     m2m_model_for = model._history_recorder.m2m_models
     related: dict[str, list[Any]] = {}

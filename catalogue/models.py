@@ -2,6 +2,8 @@
 
 Bulletin → Programme (政策性產業) → Scope (產業範疇) → Target / Strategy / Section (認定方式).
 Every model keeps its revision history (django-simple-history); a scope's agencies are part of it.
+Every model carries a version, and a save against an older version than the stored one is
+refused (versioning.py): no editor silently undoes another's change.
 """
 
 from django.core.exceptions import ValidationError
@@ -11,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .history import CatalogueHistoricalRecords as HistoricalRecords
+from .versioning import VersionedModel
 
 
 def _not_blank(field: str, model: str) -> models.CheckConstraint:
@@ -22,7 +25,7 @@ def split_items(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-class Agency(models.Model):
+class Agency(VersionedModel):
     """A ministry or agency (部會/機關) responsible for scopes, or issuing a bulletin."""
 
     name = models.CharField(_("名稱"), max_length=100, unique=True)
@@ -53,7 +56,7 @@ class Agency(models.Model):
         return self.name
 
 
-class Bulletin(models.Model):
+class Bulletin(VersionedModel):
     """A bulletin (彙整表) that the agency keeps and publishes in dated editions."""
 
     title = models.CharField(_("標題"), max_length=200)
@@ -79,7 +82,7 @@ class Bulletin(models.Model):
         return f"{self.issuing_agency.name}公告{self.title}"
 
 
-class Programme(models.Model):
+class Programme(VersionedModel):
     """A national programme that counts as a policy industry (政策性產業)."""
 
     class OpenEnd(models.TextChoices):
@@ -160,7 +163,7 @@ def format_period(start: int, end: int | None, open_end: str) -> str:
     return f"{start}-{end}年"
 
 
-class Scope(models.Model):
+class Scope(VersionedModel):
     """An industry scope (產業範疇) of a programme, with its recognition text (認定方式)."""
 
     programme = models.ForeignKey(
@@ -212,7 +215,7 @@ class Scope(models.Model):
         return f"【{self.title}】" if self.title else ""
 
 
-class RecognitionPart(models.Model):
+class RecognitionPart(VersionedModel):
     """What targets, strategies and sections share: a place in one scope's recognition text."""
 
     order = models.PositiveIntegerField(_("順序"))
