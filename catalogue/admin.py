@@ -277,6 +277,12 @@ class BulletinAdmin(CatalogueAdmin):
     def get_queryset(self, request: HttpRequest) -> models.QuerySet:
         return super().get_queryset(request).annotate(programme_total=Count("programmes"))
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        readonly = tuple(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.has_public_edition:
+            return (*readonly, "slug")  # in the public URLs and file names: see Bulletin.save
+        return readonly
+
     @admin.display(description=_("政策性產業數"), ordering="programme_total")
     def programme_count(self, obj: Bulletin) -> int:
         return obj.programme_total

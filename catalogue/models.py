@@ -6,6 +6,8 @@ Every model carries a version, and a save against an older version than the stor
 refused (versioning.py): no editor silently undoes another's change.
 """
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -56,6 +58,9 @@ class Agency(VersionedModel):
         return self.name
 
 
+SLUG_FROZEN_MESSAGE = _("這份彙整表已有公告版本，網址代稱已用於公開網址與檔名，不可變更。")
+
+
 class Bulletin(VersionedModel):
     """A bulletin (彙整表) that the agency keeps and publishes in dated editions."""
 
@@ -63,7 +68,12 @@ class Bulletin(VersionedModel):
     issuing_agency = models.ForeignKey(
         Agency, on_delete=models.PROTECT, related_name="bulletins", verbose_name=_("發布機關")
     )
-    slug = models.SlugField(_("網址代稱"), max_length=80, unique=True)
+    slug = models.SlugField(
+        _("網址代稱"),
+        max_length=80,
+        unique=True,
+        help_text=_("用於公開網址與檔名；彙整表有公告版本後不可變更。"),
+    )
 
     history = HistoricalRecords()
 
@@ -75,6 +85,34 @@ class Bulletin(VersionedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self._refuse_public_slug_change()
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        self._refuse_public_slug_change()
+
+    @property
+    def has_public_edition(self) -> bool:
+        """True once an edition was published: its permalinks and file names use the slug."""
+        from publishing.models import Edition  # publishing builds on the catalogue
+
+        return (
+            self.pk is not None
+            and self.editions.filter(  # type: ignore[attr-defined]
+                status__in=Edition.PUBLIC_STATUSES
+            ).exists()
+        )
+
+    def _refuse_public_slug_change(self) -> None:
+        # Renaming would make the public site answer "no edition" and every permalink 404,
+        # with no sign-off; PostgreSQL refuses it too (publishing migration 0004 trigger).
+        if self.pk is None or not self.has_public_edition:
+            return
+        stored = type(self)._base_manager.filter(pk=self.pk).values_list("slug", flat=True).first()
+        if stored is not None and stored != self.slug:
+            raise ValidationError({"slug": SLUG_FROZEN_MESSAGE})
 
     @property
     def full_title(self) -> str:

@@ -8,6 +8,7 @@ after submission, or keep an approval after the approved content changed.
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.conf import settings
@@ -51,12 +52,39 @@ class EditionQuerySet(models.QuerySet):
         """The bulletin's edition in force, or None."""
         return self.published().for_bulletin(bulletin).newest_first().first()
 
+    def latest_dated(self, bulletin: Bulletin) -> Edition | None:
+        """The bulletin's latest-dated edition in force or superseded: a new date must follow it.
+
+        A withdrawn edition does not count: it must not block the dates of the editions that
+        replace it.
+        """
+        return (
+            self.for_bulletin(bulletin)
+            .filter(status__in=Edition.DATE_SETTING_STATUSES)
+            .newest_first()
+            .first()
+        )
+
     def latest_public(self, bulletin: Bulletin) -> Edition | None:
         """The bulletin's last edition that was ever published (the next one chains to it)."""
         return self.public().for_bulletin(bulletin).order_by("-published_at", "-pk").first()
 
 
 EditionManager = models.Manager.from_queryset(EditionQuerySet)
+
+
+def latest_allowed_date() -> datetime.date:
+    """One year after today (agency's time zone): the latest date an edition may bear.
+
+    A typo (2126 for 2026) would otherwise block every realistic date after it. The rule moves
+    with the clock, so it cannot be a CHECK constraint: the model's clean() holds it, and every
+    service calls full_clean().
+    """
+    today = timezone.localdate()
+    try:
+        return today.replace(year=today.year + 1)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year + 1, day=28)
 
 
 def edition_file_path(instance: EditionFile, filename: str) -> str:
@@ -78,6 +106,8 @@ class Edition(models.Model):
 
     PUBLIC_STATUSES = (Status.PUBLISHED, Status.SUPERSEDED, Status.WITHDRAWN)
     UNPUBLISHED_STATUSES = (Status.DRAFT, Status.SUBMITTED, Status.APPROVED, Status.REJECTED)
+    # The editions whose date a new edition must follow (the PostgreSQL trigger agrees).
+    DATE_SETTING_STATUSES = (Status.PUBLISHED, Status.SUPERSEDED)
 
     bulletin = models.ForeignKey(
         Bulletin, on_delete=models.PROTECT, related_name="editions", verbose_name=_("彙整表")
@@ -185,7 +215,15 @@ class Edition(models.Model):
     def clean(self) -> None:
         if self.is_public or not self.bulletin_id or self.date is None:
             return
-        last = Edition.objects.latest_public(self.bulletin)
+        if self.date > latest_allowed_date():
+            raise ValidationError(
+                {
+                    "date": gettext("版本日期不可晚於一年後（{date}）。").format(
+                        date=roc_date_short(latest_allowed_date())
+                    )
+                }
+            )
+        last = Edition.objects.latest_dated(self.bulletin)
         if last is not None and last.pk != self.pk and self.date <= last.date:
             raise ValidationError(
                 {
