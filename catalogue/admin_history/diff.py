@@ -78,7 +78,11 @@ def raw_values(record: Any) -> dict[str, Any]:
 
 
 def changed_labels(old: Any | None, new: Any) -> list[str]:
-    """The verbose names of the fields that differ; all filled fields for a first revision."""
+    """The verbose names of the fields that differ; all filled fields for a first revision.
+
+    A history page lists fifty revisions: they compare values loaded once for the page
+    (load_m2m), where diff_against would query each pair's agencies again.
+    """
     model = new.instance_type
     new_values = raw_values(new)
     old_values = raw_values(old) if old is not None else {}
@@ -94,13 +98,16 @@ def changed_labels(old: Any | None, new: Any) -> list[str]:
 def compare(old: Any, new: Any) -> list[FieldChange]:
     """Every field that differs between two revisions of one object, text marked by character."""
     model = new.instance_type
+    changed = set(_delta(old, new).changed_fields)
     changes = []
-    old_values, new_values = raw_values(old), raw_values(new)
     for name in _field_names(model):
-        if old_values[name] == new_values[name]:
+        if name not in changed:
             continue
         field = model._meta.get_field(name)
         if field.many_to_many:
+            for record in (old, new):
+                if getattr(record, M2M_CACHE, None) is None:
+                    load_m2m([record])
             change = _set_change(name, str(field.verbose_name), old, new)
         else:
             old_text, new_text = display(old, field), display(new, field)
@@ -110,6 +117,11 @@ def compare(old: Any, new: Any) -> list[FieldChange]:
             )
         changes.append(change)
     return changes
+
+
+def _delta(old: Any, new: Any) -> Any:
+    """simple-history's own comparison, over the fields an editor changes (not the version)."""
+    return new.diff_against(old, included_fields=_field_names(new.instance_type))
 
 
 def display(record: Any, field: models.Field) -> str:
