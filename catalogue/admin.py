@@ -22,6 +22,7 @@ from .admin_history.timeline import Entry, programme_timeline, scope_timeline
 from .history import attribute, delete_with_history, record_revision
 from .i18n import site_language
 from .models import Agency, Bulletin, Programme, Scope, Section, Strategy, Target
+from .numbers import plain_decimal
 from .spreadsheet.admin import SpreadsheetAdminMixin
 from .versioning import StaleVersion, check_version, conflict_message
 
@@ -49,7 +50,7 @@ class PlainNumberInput(forms.NumberInput):
 
     def format_value(self, value: Any) -> str | None:
         if isinstance(value, Decimal):
-            value = f"{value.normalize():f}"
+            value = plain_decimal(value)
         return super().format_value(value)
 
 
@@ -480,7 +481,7 @@ class TargetAdmin(ScopePartAdmin):
     def figure(self, obj: Target) -> str:
         if obj.value is None:
             return ""
-        return f"{obj.value.normalize():f} {obj.unit}".strip()
+        return f"{plain_decimal(obj.value)} {obj.unit}".strip()
 
     @admin.display(description=_("目標年（民國）"), ordering="deadline_year")
     def deadline(self, obj: Target) -> str:

@@ -21,10 +21,13 @@ def roc_date_short(day: datetime.date) -> str:
     return f"{roc_year(day.year)}.{day.month:02d}.{day.day:02d}"
 
 
-def roc_datetime_short(moment: datetime.datetime) -> str:
-    """114.12.30 14:05 — a moment in the agency's calendar and time zone."""
+def roc_datetime_short(moment: datetime.datetime, *, seconds: bool = False) -> str:
+    """114.12.30 14:05 (or 14:05:09) — a moment in the agency's calendar and time zone."""
     local = timezone.localtime(moment) if timezone.is_aware(moment) else moment
-    return f"{roc_date_short(local.date())} {local.hour:02d}:{local.minute:02d}"
+    clock = f"{local.hour:02d}:{local.minute:02d}"
+    if seconds:
+        clock += f":{local.second:02d}"
+    return f"{roc_date_short(local.date())} {clock}"
 
 
 def roc_date_long(day: datetime.date) -> str:

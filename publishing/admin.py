@@ -16,6 +16,8 @@ from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from catalogue.roc import roc_datetime_short
+
 from . import services
 from .diff import render_segments, summary_text
 from .exceptions import EditionError
@@ -72,7 +74,7 @@ class CommentForm(forms.Form):
 @admin.register(Edition)
 class EditionAdmin(admin.ModelAdmin):
     form = EditionForm
-    list_display = ("roc_date_column", "bulletin", "status", "prepared_by", "published_at")
+    list_display = ("roc_date_column", "bulletin", "status", "prepared_by", "published_at_roc")
     list_display_links = ("roc_date_column",)
     list_filter = ("status", "bulletin")
     list_select_related = ("bulletin", "prepared_by")
@@ -88,6 +90,15 @@ class EditionAdmin(admin.ModelAdmin):
     def roc_date_long(self, edition: Edition) -> str:
         return edition.roc_date_long
 
+    # Moments in the agency's calendar (catalogue.roc), as every date the back office shows.
+    @admin.display(description=_("公告時間"), ordering="published_at")
+    def published_at_roc(self, edition: Edition) -> str:
+        return roc_datetime_short(edition.published_at) if edition.published_at else "-"
+
+    @admin.display(description=_("建立時間"), ordering="created_at")
+    def created_at_roc(self, edition: Edition) -> str:
+        return roc_datetime_short(edition.created_at)
+
     @admin.display(description=_("前一公告版本"))
     def previous_edition(self, edition: Edition) -> str:
         return edition.previous.roc_date if edition.previous else "-"
@@ -102,8 +113,8 @@ class EditionAdmin(admin.ModelAdmin):
             "change_note",
             "status",
             "prepared_by",
-            "created_at",
-            "published_at",
+            "created_at_roc",
+            "published_at_roc",
             "snapshot_sha256",
             "previous_edition",
             "previous_sha256",

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalogue.i18n import site_language
 from catalogue.models import Bulletin
-from catalogue.roc import roc_date_long, roc_date_short
+from catalogue.roc import roc_date_long, roc_date_short, roc_datetime_short
 
 from .exceptions import EditionFrozen
 
@@ -426,4 +426,4 @@ class EditionTransition(models.Model):
         ordering = ("at", "pk")
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()}"
+        return f"{roc_datetime_short(self.at)} {self.get_action_display()}"

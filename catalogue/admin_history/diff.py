@@ -14,6 +14,7 @@ from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from ..numbers import plain_decimal
 from ..textdiff import mark_changes
 
 # The attribute on a historical record that holds its many-to-many values once loaded:
@@ -140,7 +141,7 @@ def display(record: Any, field: models.Field) -> str:
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, Decimal):
-        return f"{value.normalize():f}"
+        return plain_decimal(value)
     return str(value)
 
 

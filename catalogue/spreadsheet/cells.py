@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import gettext as _
 
 from ..models import format_period
+from ..numbers import plain_decimal as format_decimal
 
 # OWASP "CSV injection": a cell starting with one of these is a formula to Excel and LibreOffice.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -53,12 +54,6 @@ def escape_formula(text: str) -> str:
 def unescape_formula(text: str) -> str:
     """Remove exactly the apostrophe that `escape_formula` added."""
     return text[1:] if _ESCAPED.match(text) else text
-
-
-def format_decimal(value: Decimal) -> str:
-    """50.0000 → 50, 2.6600 → 2.66, 15000.0000 → 15000 (never 1.5E+4)."""
-    text = format(value.normalize(), "f")
-    return text
 
 
 def parse_period(text: str) -> tuple[int, int | None, str]:

@@ -13,11 +13,12 @@ register = template.Library()
 
 
 @register.filter
-def roc_datetime(value: datetime.datetime | None) -> str:
-    """114.12.30 14:05 — a moment in the agency's calendar and time zone."""
+def roc_datetime(value: datetime.datetime | None, precision: str = "") -> str:
+    """114.12.30 14:05 — a moment in the agency's calendar and time zone; |roc_datetime:"seconds"
+    adds the seconds (an audit trail)."""
     if value is None:
         return ""
-    return roc_datetime_short(value)
+    return roc_datetime_short(value, seconds=precision == "seconds")
 
 
 @register.filter
