@@ -97,26 +97,26 @@ def conflict_message(obj: models.Model, read_version: int, *, link: bool = True)
     newest = history.order_by("-history_date", "-history_id").first()
     if newest is None or newest.version <= read_version:
         return format_html(
-            "{}",
             gettext(
-                "「%(object)s」在您開啟後已被修改，本次未儲存；"
+                "「{object}」在您開啟後已被修改，本次未儲存；"
                 "您填寫的內容仍保留在表單中，請重新載入頁面查看最新內容後再修改。"
-            )
-            % {"object": _label(obj)},
+            ),
+            object=_label(obj),
         )
     read = history.filter(version__lte=read_version).order_by("-history_date", "-history_id")
     url = _compare_url(obj, read.first(), newest) if link else ""
-    sentence = gettext(
-        "「%(object)s」在您開啟後已由 %(user)s 於 %(time)s 修改，本次未儲存；"
-        "您填寫的內容仍保留在表單中，請先查看該次變更再決定如何修改。"
-    ) % {
-        "object": _label(obj),
-        "user": user_label(newest.history_user),
-        "time": roc_datetime_short(newest.history_date),
-    }
-    if not url:
-        return format_html("{}", sentence)
-    return format_html('{}<a href="{}">{}</a>', sentence, url, gettext("查看該次變更。"))
+    # The sentence says where the link goes; the command line gets it without one.
+    link_html = format_html('（<a href="{}">{}</a>）', url, gettext("查看該次變更")) if url else ""
+    return format_html(
+        gettext(
+            "「{object}」在您開啟後已由 {user} 於 {time} 修改{link}，本次未儲存；"
+            "您填寫的內容仍保留在表單中，請參考對方的修改，重新載入頁面後再修改。"
+        ),
+        object=_label(obj),
+        user=user_label(newest.history_user),
+        time=roc_datetime_short(newest.history_date),
+        link=link_html,
+    )
 
 
 def _compare_url(obj: models.Model, old: Any, new: Any) -> str:

@@ -100,6 +100,7 @@ def test_the_second_of_two_editors_saving_the_same_scope_is_refused_and_keeps_th
     compare = reverse("admin:catalogue_scope_history_compare", args=[semiconductor.pk])
     assert f'href="{compare}?old=' in message
     assert f"new={latest.history_id}" in message
+    assert f'<a href="{compare}?old=' in refused.content.decode()
     assert 'value="第二位的願景"' in refused.content.decode()
 
 
