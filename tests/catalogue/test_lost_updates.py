@@ -5,6 +5,7 @@ naming who changed it and when, a link to that change, and the second editor's i
 The same holds for a page opened before a spreadsheet import, for a revert, and for the ORM.
 """
 
+import re
 from typing import Any
 
 import pytest
@@ -297,3 +298,17 @@ def test_the_version_is_not_a_change_in_the_compare_view(editor, semiconductor):
     after = semiconductor.history.first()
     assert after.version == before.version + 1
     assert [change.name for change in compare(before, after)] == ["headline"]
+
+
+def test_the_pages_send_the_version_back_as_a_browser_would(client, editor, semiconductor):
+    programme_page = _open(client, editor, semiconductor.programme).content.decode()
+    scope_page = _open(client, editor, semiconductor).content.decode()
+    version = f'value="{semiconductor.version}"'
+    assert re_hidden("read_version", version).search(programme_page)
+    assert re_hidden("scopes-0-read_version").search(programme_page)
+    for prefix in ("targets", "strategies"):
+        assert re_hidden(f"{prefix}-0-read_version").search(scope_page)
+
+
+def re_hidden(name: str, value: str = "") -> "re.Pattern[str]":
+    return re.compile(rf'<input type="hidden" name="{name}"[^>]*{value}')

@@ -205,3 +205,14 @@ def test_postgresql_refuses_a_draft_dated_before_the_edition_in_force(
     with pytest.raises(DatabaseError, match="版本日期須晚於"), transaction.atomic():
         Edition.objects.filter(pk=draft.pk).update(date=datetime.date(2025, 1, 1))
     assert Edition.objects.get(pk=draft.pk).date == datetime.date(2026, 3, 31)
+
+
+def test_an_editor_cannot_delete_a_bulletin_the_public_site_shows(
+    client, editor, published_edition, demo_bulletin
+):
+    client.force_login(editor)
+    url = reverse("admin:catalogue_bulletin_delete", args=[demo_bulletin.pk])
+    client.post(url, {"post": "yes"})
+    assert Bulletin.objects.filter(pk=demo_bulletin.pk).exists()
+    assert client.get(reverse("public:home")).status_code == 200
+    assert client.get(published_edition.get_absolute_url()).status_code == 200
