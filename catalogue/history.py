@@ -87,6 +87,10 @@ def revert_to(
     obj._state.adding = not exists
     if exists:
         check_version(obj, stored if read_version is None else read_version)
+    else:
+        # Past every version it ever had: a page read before the deletion stays stale.
+        last = model.history.filter(id=obj.pk).aggregate(last=models.Max("version"))["last"]
+        obj.version = (last or 0) + 1
     obj.full_clean()
     m2m_model_for = model._history_recorder.m2m_models
     related: dict[str, list[Any]] = {}

@@ -312,3 +312,20 @@ def test_the_pages_send_the_version_back_as_a_browser_would(client, editor, semi
 
 def re_hidden(name: str, value: str = "") -> "re.Pattern[str]":
     return re.compile(rf'<input type="hidden" name="{name}"[^>]*{value}')
+
+
+def test_a_page_read_before_a_deletion_stays_stale_after_the_restore(
+    client, editor, second_editor, semiconductor
+):
+    from catalogue.history import delete_with_history
+
+    target = semiconductor.targets.order_by("order").last()
+    target_id, text, url = target.pk, target.text, change_url(target)
+    page = _open(client, editor, target)
+    delete_with_history([target], user=second_editor, reason="誤刪")
+    revert_to(Target.history.filter(id=target_id).first(), user=second_editor)
+
+    response = client.post(url, form_data(page, text="舊頁面的目標"))
+
+    assert response.status_code == 200
+    assert Target.objects.get(pk=target_id).text == text
