@@ -53,11 +53,16 @@ class VersionedModel(models.Model):
             super().save(*args, **kwargs)
             return
         using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
-        with transaction.atomic(using=using):
-            claim_version(self, using=using)
-            if kwargs.get("update_fields") is not None:
-                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
-            super().save(*args, **kwargs)
+        read_version = self.version
+        try:
+            with transaction.atomic(using=using):
+                claim_version(self, using=using)
+                if kwargs.get("update_fields") is not None:
+                    kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
+                super().save(*args, **kwargs)
+        except BaseException:
+            self.version = read_version  # rolled back: the object still holds what it read
+            raise
 
 
 def claim_version(obj: VersionedModel, *, using: str) -> None:
@@ -77,7 +82,7 @@ def claim_version(obj: VersionedModel, *, using: str) -> None:
 def check_version(obj: VersionedModel, read_version: int) -> None:
     """Refuse early (before any write) when obj's row moved past read_version; else adopt it.
 
-    Inside a transaction the row stays locked (PostgreSQL) until the save that follows.
+    Call inside a transaction: the row stays locked (PostgreSQL) until the save that follows.
     """
     stored = (
         type(obj)

@@ -329,3 +329,16 @@ def test_a_page_read_before_a_deletion_stays_stale_after_the_restore(
 
     assert response.status_code == 200
     assert Target.objects.get(pk=target_id).text == text
+
+
+def test_a_save_that_fails_leaves_the_object_able_to_save_again(editor, semiconductor):
+    from django.db import IntegrityError, transaction
+
+    read = semiconductor.version
+    semiconductor.order = 2  # taken by the next scope
+    with pytest.raises(IntegrityError), transaction.atomic():
+        semiconductor.save()
+    assert semiconductor.version == read
+    semiconductor.order, semiconductor.headline = 1, "修正後的願景"
+    semiconductor.save()
+    assert Scope.objects.get(pk=semiconductor.pk).headline == "修正後的願景"
