@@ -92,15 +92,10 @@ def revert_to(
         last = model.history.filter(id=obj.pk).aggregate(last=models.Max("version"))["last"]
         obj.version = (last or 0) + 1
     obj.full_clean()
-    m2m_model_for = model._history_recorder.m2m_models
     related: dict[str, list[Any]] = {}
     for field in record._history_m2m_fields:
         target = field.m2m_reverse_field_name()
-        pks = (
-            m2m_model_for[field]
-            .objects.filter(history=record)
-            .values_list(f"{target}_id", flat=True)
-        )
+        pks = getattr(record, field.name).values_list(f"{target}_id", flat=True)
         related[field.name] = list(field.related_model._default_manager.filter(pk__in=pks))
     if reason is None:
         reason = f"還原至 {revision_label(record)} 版本"

@@ -184,7 +184,10 @@ class CatalogueHistoryAdmin(SimpleHistoryAdmin):
         """The object's revisions, newest first; with related=True, joined to what they name."""
         queryset = self.model.history.filter(id=object_id).select_related("history_user")
         if related:
-            queryset = queryset._select_related_history_tracked_objs()
+            # What each revision names (its programme, scope, issuing agency) in one query.
+            queryset = queryset.select_related(
+                *(f.name for f in compared_fields(self.model) if f.many_to_one)
+            )
         return queryset.order_by("-history_date", "-history_id")
 
     def _object_or_last_state(

@@ -53,7 +53,8 @@ def load_m2m(records: Sequence[Any]) -> None:
     for record in records:
         setattr(record, M2M_CACHE, {})
     for field in m2m_fields(model):
-        m2m_model = model._history_recorder.m2m_models[field]  # type: ignore[attr-defined]
+        # The model of the rows that the record's own relation manager returns.
+        m2m_model = getattr(records[0], field.name).model
         target = field.m2m_reverse_field_name()
         rows = m2m_model.objects.filter(history_id__in=list(by_id)).select_related(target)
         for record in records:
