@@ -25,9 +25,12 @@ from .admin_history.timeline import Entry, programme_timeline, scope_timeline
 from .history import attribute, delete_with_history, record_revision
 from .i18n import site_language
 from .models import Agency, Bulletin, Programme, Scope, Section, Strategy, Target
+from .numbers import plain_decimal
 from .spreadsheet.admin import SpreadsheetAdminMixin
+from .versioning import StaleVersion, check_version, conflict_message
 
 REASON_FIELD = "change_reason"
+VERSION_FIELD = "read_version"
 DEFAULT_REASON_ADD = _("後台新增")
 DEFAULT_REASON_CHANGE = _("後台編輯")
 DEFAULT_REASON_DELETE = _("後台刪除")
@@ -50,7 +53,7 @@ class PlainNumberInput(forms.NumberInput):
 
     def format_value(self, value: Any) -> str | None:
         if isinstance(value, Decimal):
-            value = f"{value.normalize():f}"
+            value = plain_decimal(value)
         return super().format_value(value)
 
 
@@ -67,7 +70,40 @@ admin.site.site_title = _("政策性產業彙整表")
 admin.site.index_title = _("後台管理")
 
 
-class ChangeReasonForm(forms.ModelForm):
+class VersionedModelForm(forms.ModelForm):
+    """A model form that carries the version its object was read at, and refuses a stale save.
+
+    The refusal is a form error, so the page comes back with the editor's input kept, the
+    sentence naming who changed the object and when, and a link to that change.
+    """
+
+    read_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields[VERSION_FIELD].initial = self.instance.version
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self.instance.pk is None or self.instance._state.adding:
+            return cleaned
+        read = cleaned.get(VERSION_FIELD)
+        if read is None:
+            raise forms.ValidationError(
+                gettext("表單缺少讀取時的版本號，本次未儲存；請重新載入頁面後再修改。"),
+                code="missing_version",
+            )
+        try:
+            check_version(self.instance, read)
+        except StaleVersion:
+            raise forms.ValidationError(
+                conflict_message(self.instance, read), code="stale_version"
+            ) from None
+        return cleaned
+
+
+class ChangeReasonForm(VersionedModelForm):
     """A model form with the change reason that goes into the revision history."""
 
     change_reason = forms.CharField(
@@ -136,7 +172,15 @@ class CatalogueAdmin(CatalogueHistoryAdmin):
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> list[Any]:
         fieldsets = list(super().get_fieldsets(request, obj))
         fieldsets = [
-            (name, {**options, "fields": [f for f in options["fields"] if f != REASON_FIELD]})
+            (
+                name,
+                {
+                    **options,
+                    "fields": [
+                        f for f in options["fields"] if f not in (REASON_FIELD, VERSION_FIELD)
+                    ],
+                },
+            )
             for name, options in fieldsets
         ]
         can_save = (
@@ -145,7 +189,7 @@ class CatalogueAdmin(CatalogueHistoryAdmin):
             else self.has_change_permission(request, obj)
         )
         if can_save:
-            fieldsets.append((_("修訂紀錄"), {"fields": [REASON_FIELD]}))
+            fieldsets.append((_("修訂紀錄"), {"fields": [REASON_FIELD, VERSION_FIELD]}))
         return fieldsets
 
     def change_reason(self, form: forms.Form, change: bool) -> str:
@@ -194,11 +238,19 @@ class CatalogueAdmin(CatalogueHistoryAdmin):
 
 
 class OrderedInline(admin.TabularInline):
+    form = VersionedModelForm
     formset = OrderedInlineFormSet
     ordering = ("order",)
     extra = 0
     formfield_overrides = SMALL_TEXT
     view_on_site = False
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        fields = [f for f in super().get_fields(request, obj) if f != VERSION_FIELD]
+        if self.has_change_permission(request, obj) or self.has_add_permission(request, obj):
+            # Every row carries its version: a row changed since the page was read is refused.
+            fields.append(VERSION_FIELD)
+        return fields
 
 
 # Agencies and bulletins
@@ -228,6 +280,12 @@ class BulletinAdmin(CatalogueAdmin):
 
     def get_queryset(self, request: HttpRequest) -> models.QuerySet:
         return super().get_queryset(request).annotate(programme_total=Count("programmes"))
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        readonly = tuple(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.has_public_edition:
+            return (*readonly, "slug")  # in the public URLs and file names: see Bulletin.save
+        return readonly
 
     @admin.display(description=_("政策性產業數"), ordering="programme_total")
     def programme_count(self, obj: Bulletin) -> int:
@@ -426,7 +484,7 @@ class TargetAdmin(ScopePartAdmin):
     def figure(self, obj: Target) -> str:
         if obj.value is None:
             return ""
-        return f"{obj.value.normalize():f} {obj.unit}".strip()
+        return f"{plain_decimal(obj.value)} {obj.unit}".strip()
 
     @admin.display(description=_("目標年（民國）"), ordering="deadline_year")
     def deadline(self, obj: Target) -> str:

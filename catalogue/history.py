@@ -13,11 +13,10 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import models, router, transaction
 from django.db.models.deletion import Collector
-from django.utils import timezone
 from django.utils.translation import gettext
 from simple_history.models import HistoricalRecords
 
-from .roc import roc_date_short
+from .roc import roc_datetime_short
 
 
 class CatalogueHistoricalRecords(HistoricalRecords):
@@ -56,37 +55,52 @@ def record_revision(obj: models.Model, *, created: bool = False) -> None:
 
 def revision_label(record: Any) -> str:
     """114.12.30 14:05（#12）: when a revision was written, in the agency's calendar; its number."""
-    moment = timezone.localtime(record.history_date)
-    return f"{roc_date_short(moment.date())} {moment:%H:%M}（#{record.history_id}）"
+    return f"{roc_datetime_short(record.history_date)}（#{record.history_id}）"
+
+
+def user_label(user: Any) -> str:
+    """Who wrote a revision; 系統 when nobody was signed in (a command or a migration)."""
+    if user is None:
+        return gettext("系統")
+    full_name = user.get_full_name()
+    return f"{user.get_username()}（{full_name}）" if full_name else user.get_username()
 
 
 @transaction.atomic
-def revert_to(record: Any, *, user: Any, reason: str | None = None) -> models.Model:
+def revert_to(
+    record: Any, *, user: Any, reason: str | None = None, read_version: int | None = None
+) -> models.Model:
     """Bring the object back to the state of one of its revisions, many-to-many fields included.
 
     simple-history's own revert restores the fields only; this one also sets a scope's agencies
     as the revision had them (those that still exist) and writes exactly one revision. An object
     deleted since is created again with its old id. Raises ValidationError (nothing changes) when
-    the old state no longer fits, e.g. its order is taken now, and PermissionDenied when user
-    may not change (or, for a deleted object, add) rows of this kind.
+    the old state no longer fits, e.g. its order is taken now, PermissionDenied when user
+    may not change (or, for a deleted object, add) rows of this kind, and StaleVersion when the
+    object changed since the editor read it at read_version (what reverting would change was
+    shown against that version).
     """
+    from .versioning import check_version
+
     model = record.instance_type
     obj = record.instance
-    exists = model._default_manager.filter(pk=obj.pk).exists()
+    stored = model._default_manager.filter(pk=obj.pk).values_list("version", flat=True).first()
+    exists = stored is not None
     needed = f"{model._meta.app_label}.{'change' if exists else 'add'}_{model._meta.model_name}"
     if user is None or not user.is_authenticated or not user.has_perm(needed):
         raise PermissionDenied(gettext("您沒有還原這筆資料的權限；未變更任何資料。"))
     obj._state.adding = not exists
+    if exists:
+        check_version(obj, stored if read_version is None else read_version)
+    else:
+        # Past every version it ever had: a page read before the deletion stays stale.
+        last = model.history.filter(id=obj.pk).aggregate(last=models.Max("version"))["last"]
+        obj.version = (last or 0) + 1
     obj.full_clean()
-    m2m_model_for = model._history_recorder.m2m_models
     related: dict[str, list[Any]] = {}
     for field in record._history_m2m_fields:
         target = field.m2m_reverse_field_name()
-        pks = (
-            m2m_model_for[field]
-            .objects.filter(history=record)
-            .values_list(f"{target}_id", flat=True)
-        )
+        pks = getattr(record, field.name).values_list(f"{target}_id", flat=True)
         related[field.name] = list(field.related_model._default_manager.filter(pk__in=pks))
     if reason is None:
         reason = f"還原至 {revision_label(record)} 版本"

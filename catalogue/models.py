@@ -2,7 +2,11 @@
 
 Bulletin → Programme (政策性產業) → Scope (產業範疇) → Target / Strategy / Section (認定方式).
 Every model keeps its revision history (django-simple-history); a scope's agencies are part of it.
+Every model carries a version, and a save against an older version than the stored one is
+refused (versioning.py): no editor silently undoes another's change.
 """
+
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -12,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .history import CatalogueHistoricalRecords as HistoricalRecords
 from .text import MultiLineField, SingleLineField, text_constraints
+from .versioning import VersionedModel
 
 
 def _not_blank(field: str, model: str) -> models.CheckConstraint:
@@ -33,7 +38,7 @@ def split_items(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-class Agency(models.Model):
+class Agency(VersionedModel):
     """A ministry or agency (部會/機關) responsible for scopes, or issuing a bulletin."""
 
     name = SingleLineField(_("名稱"), max_length=100, unique=True)
@@ -65,14 +70,22 @@ class Agency(models.Model):
         return self.name
 
 
-class Bulletin(models.Model):
+SLUG_FROZEN_MESSAGE = _("這份彙整表已有公告版本，網址代稱已用於公開網址與檔名，不可變更。")
+
+
+class Bulletin(VersionedModel):
     """A bulletin (彙整表) that the agency keeps and publishes in dated editions."""
 
     title = SingleLineField(_("標題"), max_length=200)
     issuing_agency = models.ForeignKey(
         Agency, on_delete=models.PROTECT, related_name="bulletins", verbose_name=_("發布機關")
     )
-    slug = models.SlugField(_("網址代稱"), max_length=80, unique=True)
+    slug = models.SlugField(
+        _("網址代稱"),
+        max_length=80,
+        unique=True,
+        help_text=_("用於公開網址與檔名；彙整表有公告版本後不可變更。"),
+    )
 
     history = HistoricalRecords()
 
@@ -89,13 +102,41 @@ class Bulletin(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self._refuse_public_slug_change()
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        self._refuse_public_slug_change()
+
+    @property
+    def has_public_edition(self) -> bool:
+        """True once an edition was published: its permalinks and file names use the slug."""
+        from publishing.models import Edition  # publishing builds on the catalogue
+
+        return (
+            self.pk is not None
+            and self.editions.filter(  # type: ignore[attr-defined]
+                status__in=Edition.PUBLIC_STATUSES
+            ).exists()
+        )
+
+    def _refuse_public_slug_change(self) -> None:
+        # Renaming would make the public site answer "no edition" and every permalink 404,
+        # with no sign-off; PostgreSQL refuses it too (publishing migration 0004 trigger).
+        if self.pk is None or not self.has_public_edition:
+            return
+        stored = type(self)._base_manager.filter(pk=self.pk).values_list("slug", flat=True).first()
+        if stored is not None and stored != self.slug:
+            raise ValidationError({"slug": SLUG_FROZEN_MESSAGE})
+
     @property
     def full_title(self) -> str:
         """勞動部勞動力發展署公告政府推動之「政策性產業」彙整表"""
         return f"{self.issuing_agency.name}公告{self.title}"
 
 
-class Programme(models.Model):
+class Programme(VersionedModel):
     """A national programme that counts as a policy industry (政策性產業)."""
 
     class OpenEnd(models.TextChoices):
@@ -177,7 +218,7 @@ def format_period(start: int, end: int | None, open_end: str) -> str:
     return f"{start}-{end}年"
 
 
-class Scope(models.Model):
+class Scope(VersionedModel):
     """An industry scope (產業範疇) of a programme, with its recognition text (認定方式)."""
 
     programme = models.ForeignKey(
@@ -238,7 +279,7 @@ class Scope(models.Model):
         return f"【{self.title}】" if self.title else ""
 
 
-class RecognitionPart(models.Model):
+class RecognitionPart(VersionedModel):
     """What targets, strategies and sections share: a place in one scope's recognition text."""
 
     order = models.PositiveIntegerField(_("順序"))

@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.utils import timezone
 from django.utils.translation import gettext
 
 ROC_OFFSET = 1911
@@ -18,6 +19,15 @@ def western_year(roc: int) -> int:
 def roc_date_short(day: datetime.date) -> str:
     """114.12.30 — the form of the bulletin's heading."""
     return f"{roc_year(day.year)}.{day.month:02d}.{day.day:02d}"
+
+
+def roc_datetime_short(moment: datetime.datetime, *, seconds: bool = False) -> str:
+    """114.12.30 14:05 (or 14:05:09) — a moment in the agency's calendar and time zone."""
+    local = timezone.localtime(moment) if timezone.is_aware(moment) else moment
+    clock = f"{local.hour:02d}:{local.minute:02d}"
+    if seconds:
+        clock += f":{local.second:02d}"
+    return f"{roc_date_short(local.date())} {clock}"
 
 
 def roc_date_long(day: datetime.date) -> str:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from catalogue.models import Bulletin
+from catalogue.roc import roc_datetime_short
 
 from . import lifecycle, services
 from .diff import render_segments, summary_text
@@ -82,7 +83,7 @@ class EditionAdmin(admin.ModelAdmin):
     """The edition page is read-only; adding, editing and every step have their own views,
     each calling one service and showing its refusal."""
 
-    list_display = ("roc_date_column", "bulletin", "status", "prepared_by", "published_at")
+    list_display = ("roc_date_column", "bulletin", "status", "prepared_by", "published_at_roc")
     list_display_links = ("roc_date_column",)
     list_filter = ("status", "bulletin")
     list_select_related = ("bulletin", "prepared_by")
@@ -91,14 +92,14 @@ class EditionAdmin(admin.ModelAdmin):
     actions = None  # deleting in bulk would bypass the model's refusal
     fields = (
         "bulletin",
-        "date",
+        "roc_date_column",
         "roc_date_long",
         "change_note",
         "status",
         "prepared_by",
-        "created_at",
-        "updated_at",
-        "published_at",
+        "created_at_roc",
+        "updated_at_roc",
+        "published_at_roc",
         "snapshot_sha256",
         "previous_edition",
         "previous_sha256",
@@ -112,6 +113,19 @@ class EditionAdmin(admin.ModelAdmin):
     @admin.display(description=_("民國日期"))
     def roc_date_long(self, edition: Edition) -> str:
         return edition.roc_date_long
+
+    # Moments in the agency's calendar (catalogue.roc), as every date the back office shows.
+    @admin.display(description=_("公告時間"), ordering="published_at")
+    def published_at_roc(self, edition: Edition) -> str:
+        return roc_datetime_short(edition.published_at) if edition.published_at else "-"
+
+    @admin.display(description=_("建立時間"), ordering="created_at")
+    def created_at_roc(self, edition: Edition) -> str:
+        return roc_datetime_short(edition.created_at)
+
+    @admin.display(description=_("更新時間"), ordering="updated_at")
+    def updated_at_roc(self, edition: Edition) -> str:
+        return roc_datetime_short(edition.updated_at)
 
     @admin.display(description=_("前一公告版本"))
     def previous_edition(self, edition: Edition) -> str:

@@ -3,7 +3,8 @@
 Rows are matched by their stable catalogue id, so an edited row is "changed", not removed and
 added again. A row is "moved" when it sits under another parent, or when its order among the
 siblings it shares with the old snapshot changed (rows shifted by an insertion are not moved).
-Chinese has no spaces between words, so text is compared by character (difflib, no autojunk).
+Text is compared by character with the project's one text diff (catalogue.textdiff), the same
+that marks the admin's compare view.
 
 The result is plain JSON, stored in Edition.diff:
 
@@ -23,13 +24,14 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Any
 
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.utils.translation import gettext_noop as N_
 
+from catalogue.textdiff import Segment, render_segments, text_segments
+
+__all__ = ["diff_snapshots", "render_segments", "text_segments"]
+
 Key = tuple[str, int]
-Segment = list[str]  # [tag, text], tag one of equal / delete / insert
 
 ACTIONS = ("added", "removed", "changed", "moved")
 AGENCY_SEPARATOR = "、"
@@ -277,20 +279,6 @@ def _entry(action: str, old: _Node | None, new: _Node | None) -> dict[str, Any]:
 # Segments
 
 
-def text_segments(old: str, new: str) -> list[Segment]:
-    """Character-level segments turning old into new; one-character coincidences are folded in.
-
-    Rewritten Chinese sentences share stray characters (的, 及, 、); marking each as unchanged
-    cuts the text into unreadable pieces, so an equal run of one character between two changes
-    becomes part of the change.
-    """
-    matcher = SequenceMatcher(None, old, new, autojunk=False)
-    pieces: list[tuple[str, str, str]] = []  # (tag, old text, new text)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        pieces.append(("equal" if tag == "equal" else "change", old[i1:i2], new[j1:j2]))
-    return _fold(pieces)
-
-
 def list_segments(old: list[str], new: list[str]) -> list[Segment]:
     """Segments over whole names (agencies), separated by 、."""
     matcher = SequenceMatcher(None, old, new, autojunk=False)
@@ -316,27 +304,6 @@ def list_segments(old: list[str], new: list[str]) -> list[Segment]:
     return segments
 
 
-def _fold(pieces: list[tuple[str, str, str]]) -> list[Segment]:
-    merged: list[list[str]] = []  # [tag, old, new]
-    for place, (tag, was, now) in enumerate(pieces):
-        inside = 0 < place < len(pieces) - 1 and merged and merged[-1][0] == "change"
-        if tag == "equal" and len(was) == 1 and inside:
-            tag = "change"
-        if tag == "change" and merged and merged[-1][0] == "change":
-            merged[-1][1] += was
-            merged[-1][2] += now
-        else:
-            merged.append([tag, was, now])
-    segments: list[Segment] = []
-    for tag, was, now in merged:
-        if tag == "equal":
-            _append(segments, "equal", was)
-        else:
-            _append(segments, "delete", was)
-            _append(segments, "insert", now)
-    return segments
-
-
 def _append(segments: list[Segment], tag: str, text: str) -> None:
     if not text:
         return
@@ -347,14 +314,6 @@ def _append(segments: list[Segment], tag: str, text: str) -> None:
 
 
 # Display
-
-
-def render_segments(segments: list[Segment]) -> SafeString:
-    """Segments as escaped HTML, deleted text in <del>, inserted text in <ins>."""
-    formats = {"equal": "{}", "delete": "<del>{}</del>", "insert": "<ins>{}</ins>"}
-    return format_html_join(
-        "", "{}", ((format_html(formats[tag], text),) for tag, text in segments)
-    )
 
 
 def segments_as_text(segments: list[Segment]) -> str:

@@ -8,6 +8,7 @@ edition from its submission on, touch a published edition's files, rewrite the a
 
 from __future__ import annotations
 
+import datetime
 from typing import Any, NoReturn
 
 from django.conf import settings
@@ -20,7 +21,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from catalogue.models import Bulletin
-from catalogue.roc import roc_date_long, roc_date_short
+from catalogue.roc import roc_date_long, roc_date_short, roc_datetime_short
 
 from . import lifecycle
 from .exceptions import EditionFrozen
@@ -72,12 +73,39 @@ class EditionQuerySet(GuardedQuerySet):
         """The bulletin's edition in force, or None."""
         return self.published().for_bulletin(bulletin).newest_first().first()
 
+    def latest_dated(self, bulletin: Bulletin) -> Edition | None:
+        """The bulletin's latest-dated edition in force or superseded: a new date must follow it.
+
+        A withdrawn edition does not count: it must not block the dates of the editions that
+        replace it.
+        """
+        return (
+            self.for_bulletin(bulletin)
+            .filter(status__in=Edition.DATE_SETTING_STATUSES)
+            .newest_first()
+            .first()
+        )
+
     def latest_public(self, bulletin: Bulletin) -> Edition | None:
         """The bulletin's last edition that was ever published (the next one chains to it)."""
         return self.public().for_bulletin(bulletin).order_by("-published_at", "-pk").first()
 
 
 EditionManager = models.Manager.from_queryset(EditionQuerySet)
+
+
+def latest_allowed_date() -> datetime.date:
+    """One year after today (agency's time zone): the latest date an edition may bear.
+
+    A typo (2126 for 2026) would otherwise block every realistic date after it. The rule moves
+    with the clock, so it cannot be a CHECK constraint: the model's clean() holds it, and every
+    service calls full_clean().
+    """
+    today = timezone.localdate()
+    try:
+        return today.replace(year=today.year + 1)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year + 1, day=28)
 
 
 def edition_file_path(instance: EditionFile, filename: str) -> str:
@@ -91,6 +119,8 @@ class Edition(models.Model):
     Status = lifecycle.Status
     PUBLIC_STATUSES = lifecycle.PUBLIC_STATUSES
     UNPUBLISHED_STATUSES = lifecycle.UNPUBLISHED_STATUSES
+    # The editions whose date a new edition must follow (the PostgreSQL trigger agrees).
+    DATE_SETTING_STATUSES = (Status.PUBLISHED, Status.SUPERSEDED)
 
     bulletin = models.ForeignKey(
         Bulletin, on_delete=models.PROTECT, related_name="editions", verbose_name=_("彙整表")
@@ -199,7 +229,15 @@ class Edition(models.Model):
     def clean(self) -> None:
         if self.is_public or not self.bulletin_id or self.date is None:
             return
-        last = Edition.objects.latest_public(self.bulletin)
+        if self.date > latest_allowed_date():
+            raise ValidationError(
+                {
+                    "date": gettext("版本日期不可晚於一年後（{date}）。").format(
+                        date=roc_date_short(latest_allowed_date())
+                    )
+                }
+            )
+        last = Edition.objects.latest_dated(self.bulletin)
         if last is not None and last.pk != self.pk and self.date <= last.date:
             raise ValidationError(
                 {
@@ -368,7 +406,7 @@ class EditionTransition(models.Model):
         ordering = ("at", "pk")
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()}"
+        return f"{roc_datetime_short(self.at)} {self.get_action_display()}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:

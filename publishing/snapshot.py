@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Prefetch
 
 from catalogue.models import Bulletin, Programme, Scope, format_period
+from catalogue.numbers import plain_decimal
 
 SNAPSHOT_FORMAT = "policy-industries-snapshot"
 SNAPSHOT_VERSION = 1
@@ -73,7 +74,7 @@ def _scope(scope: Scope) -> dict[str, Any]:
                 "id": t.pk,
                 "order": t.order,
                 "text": t.text,
-                "value": None if t.value is None else _decimal(t.value),
+                "value": None if t.value is None else plain_decimal(t.value),
                 "unit": t.unit,
                 "deadline_year": t.deadline_year,
             }
@@ -91,12 +92,6 @@ def _order(obj: Any) -> int:
 
 def _headed_list(part: Any) -> dict[str, Any]:
     return {"id": part.pk, "order": part.order, "heading": part.heading, "items": part.item_list}
-
-
-def _decimal(value: Any) -> str:
-    """528.0000 → "528"; 2.66 stays "2.66": the figure as a person writes it."""
-    text = format(value.normalize(), "f")
-    return text
 
 
 def canonical_bytes(snapshot: dict[str, Any]) -> bytes:

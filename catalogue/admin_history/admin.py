@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from ..history import revert_to, revision_label
+from ..versioning import StaleVersion, conflict_message
 from .diff import FieldChange, compare, compared_fields, display, load_m2m
 from .timeline import Entry, object_entries
 
@@ -139,8 +140,16 @@ class CatalogueHistoryAdmin(SimpleHistoryAdmin):
             if not can_revert:
                 raise PermissionDenied
             if not unchanged:
+                read = request.POST.get("read_version", "")
+                read_version = int(read) if read.isdigit() else None
                 try:
-                    restored = revert_to(record, user=request.user)
+                    if exists and read_version is None:
+                        raise ValidationError(
+                            _("表單缺少讀取時的版本號，未還原；請重新載入頁面後再還原。")
+                        )
+                    restored = revert_to(record, user=request.user, read_version=read_version)
+                except StaleVersion:
+                    errors = [conflict_message(obj, read_version)]
                 except ValidationError as error:
                     errors = error.messages
                 else:
@@ -175,7 +184,10 @@ class CatalogueHistoryAdmin(SimpleHistoryAdmin):
         """The object's revisions, newest first; with related=True, joined to what they name."""
         queryset = self.model.history.filter(id=object_id).select_related("history_user")
         if related:
-            queryset = queryset._select_related_history_tracked_objs()
+            # What each revision names (its programme, scope, issuing agency) in one query.
+            queryset = queryset.select_related(
+                *(f.name for f in compared_fields(self.model) if f.many_to_one)
+            )
         return queryset.order_by("-history_date", "-history_id")
 
     def _object_or_last_state(

@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import gettext as _
 
 from ..models import format_period
+from ..numbers import plain_decimal as format_decimal
 
 # OWASP "CSV injection": a cell starting with = + - @, a tab or a carriage return is a formula
 # to Excel and LibreOffice. A line that a spreadsheet could run is one that starts so after any
@@ -60,12 +61,6 @@ def unescape_formula(text: str) -> str:
         line[1:] if line.startswith("'") and _FORMULA_LINE.match(line) else line
         for line in text.split("\n")
     )
-
-
-def format_decimal(value: Decimal) -> str:
-    """50.0000 → 50, 2.6600 → 2.66, 15000.0000 → 15000 (never 1.5E+4)."""
-    text = format(value.normalize(), "f")
-    return text
 
 
 def parse_period(text: str) -> tuple[int, int | None, str]:

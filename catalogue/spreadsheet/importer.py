@@ -183,8 +183,17 @@ class ImportPlan:
         return self.missing_counts.get(model, 0)
 
     def fingerprint(self) -> str:
-        """A digest of the preview, so that a confirmation applies exactly what was shown."""
+        """A digest of the preview, so that a confirmation applies exactly what was shown.
+
+        It covers the version of every object the import writes or deletes: the same check as
+        an admin form's, so a change made after the preview (even one leaving the cells as
+        they were) makes the confirmation stale.
+        """
+        touched = [w.obj for w in self.programmes + self.scopes + self.parts if not w.created]
+        if self.allow_delete:
+            touched += [*self.missing_programmes, *self.missing_scopes, *self.missing_parts]
         shown = {
+            "versions": sorted([o._meta.label, o.pk, o.version] for o in touched),
             "rows": [
                 [row.number, row.action, [[c.column, c.value, c.old] for c in row.cells]]
                 for row in self.rows

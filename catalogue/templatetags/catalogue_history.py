@@ -4,21 +4,21 @@ import datetime
 from typing import Any
 
 from django import template
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..roc import roc_date_short
+from ..history import user_label
+from ..roc import roc_datetime_short
 
 register = template.Library()
 
 
 @register.filter
-def roc_datetime(value: datetime.datetime | None) -> str:
-    """114.12.30 14:05 — a moment in the agency's calendar and time zone."""
+def roc_datetime(value: datetime.datetime | None, precision: str = "") -> str:
+    """114.12.30 14:05 — a moment in the agency's calendar and time zone; |roc_datetime:"seconds"
+    adds the seconds (an audit trail)."""
     if value is None:
         return ""
-    moment = timezone.localtime(value)
-    return f"{roc_date_short(moment.date())} {moment:%H:%M}"
+    return roc_datetime_short(value, seconds=precision == "seconds")
 
 
 @register.filter
@@ -31,8 +31,4 @@ def revision_type(record: Any) -> str:
 @register.filter
 def revision_user(record: Any) -> str:
     """Who wrote a revision; 系統 when nobody was signed in (a command or a migration)."""
-    user = record.history_user
-    if user is None:
-        return _("系統")
-    full_name = user.get_full_name()
-    return f"{user.get_username()}（{full_name}）" if full_name else user.get_username()
+    return user_label(record.history_user)

@@ -53,6 +53,17 @@ def local_page(chromium: Any) -> Iterator[Any]:
     context.close()
 
 
+@pytest.fixture
+def second_local_page(chromium: Any) -> Iterator[Any]:
+    """Another person's browser beside local_page: its own cookies, the same limits."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    context.route("**/*", _only_local)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
 def _only_local(route: Any) -> None:
     if route.request.url.startswith(("http://localhost", "http://127.0.0.1", "data:")):
         route.continue_()

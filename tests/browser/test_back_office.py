@@ -108,6 +108,39 @@ def test_editor_edits_a_programme_compares_its_revisions_and_reverts_it(
     assert Programme.history.filter(serial=4).count() == 3
 
 
+def test_two_editors_edit_one_programme_and_the_second_save_is_refused_with_a_link(
+    local_page: Any,
+    second_local_page: Any,
+    live_server: Any,
+    demo_bulletin: Any,
+    editor: Any,
+    second_editor: Any,
+    password: str,
+) -> None:
+    first, second = local_page, second_local_page
+    for page, user in ((first, editor), (second, second_editor)):
+        _log_in(page, live_server, user, password)
+        _open_programme(page, NEW_SOUTHBOUND)
+
+    first.get_by_role("textbox", name="政策性產業").fill("新南向政策推進計畫")
+    first.get_by_role("button", name="儲存", exact=True).click()
+    expect(_success(first)).to_contain_text("成功修改了 政策性產業")
+    second.get_by_role("textbox", name="政策性產業").fill("新南向政策（第二位的修改）")
+    second.get_by_role("button", name="儲存", exact=True).click()
+
+    refusal = second.locator("ul.errorlist.nonfield")
+    expect(refusal).to_contain_text(f"已由 {editor.get_username()} 於")
+    expect(refusal).to_contain_text("本次未儲存")
+    expect(second.get_by_role("textbox", name="政策性產業")).to_have_value(
+        "新南向政策（第二位的修改）"
+    )
+    refusal.get_by_role("link", name="查看該次變更").click()
+    expect(second).to_have_title(re.compile("比較版本"))
+    change = second.locator("tr.change").filter(has_text="政策性產業")
+    expect(change.locator(".new ins")).to_have_text("進")
+    assert Programme.objects.get(serial=4).name == "新南向政策推進計畫"
+
+
 def test_editor_adds_an_agency_to_a_scope_and_its_history_marks_the_agency(
     local_page: Any, live_server: Any, demo_bulletin: Any, editor: Any, password: str
 ) -> None:

@@ -41,6 +41,7 @@ def test_editor_can_change_a_programme(client, editor, programme):
             "period_end": 117,
             "open_end": "",
             "change_reason": "",
+            "read_version": programme.version,
             "scopes-TOTAL_FORMS": 0,
             "scopes-INITIAL_FORMS": 0,
         },

@@ -19,11 +19,10 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 from django.utils.translation import gettext
 
 from catalogue.models import Bulletin
-from catalogue.roc import parse_roc_date_short
+from catalogue.roc import parse_roc_date_short, roc_datetime_short
 from publishing import services
 from publishing.diff import diff_as_text
 from publishing.exceptions import EditionError
@@ -139,11 +138,7 @@ class Command(BaseCommand):
         if bulletin:
             editions = editions.filter(bulletin__slug=bulletin)
         for edition in editions:
-            published = (
-                f"{timezone.localtime(edition.published_at):%Y-%m-%d %H:%M}"
-                if edition.published_at
-                else "-"
-            )
+            published = roc_datetime_short(edition.published_at) if edition.published_at else "-"
             self.stdout.write(
                 f"{edition.pk}\t{edition.roc_date}\t{edition.get_status_display()}\t"
                 f"{edition.bulletin.slug}\t{edition.prepared_by.get_username()}\t{published}"
