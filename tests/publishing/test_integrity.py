@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
+from tampering import tamper
 
 from publishing import services
 from publishing.models import Edition
@@ -41,13 +41,7 @@ def _verify(*args: str) -> tuple[list[str], str | None]:
 
 def _tamper(edition: Edition, **fields: Any) -> None:
     """Change a public edition's row behind the model's and the database's back."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL session_replication_role = replica")  # triggers off
-    Edition.objects.filter(pk=edition.pk).update(**fields)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL session_replication_role = DEFAULT")
+    tamper(edition, **fields)
 
 
 def _second_edition(first: Edition, editor: Any, approver: Any) -> Edition:

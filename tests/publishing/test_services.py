@@ -5,6 +5,7 @@ import hashlib
 
 import pytest
 from django.core.files.storage import default_storage
+from tampering import tamper
 
 from catalogue.models import Programme, Scope, Target
 from publishing import services
@@ -156,10 +157,7 @@ def test_a_rendering_failure_leaves_the_edition_approved_and_writes_nothing(
     # refuses it in the catalogue; here it sits in the frozen snapshot itself.
     snapshot = edition.snapshot
     snapshot["programmes"][3]["name"] = "新南向政策推動計畫\U000f0000"
-    Edition.objects.filter(pk=edition.pk).update(
-        snapshot=snapshot, snapshot_sha256=snapshot_sha256(snapshot)
-    )
-    edition.refresh_from_db()
+    tamper(edition, snapshot=snapshot, snapshot_sha256=snapshot_sha256(snapshot))
     trail = edition.transitions.count()
     with pytest.raises(RenderingError):
         services.publish_edition(edition=edition, user=approver)

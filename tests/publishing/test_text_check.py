@@ -4,6 +4,7 @@ import json
 from typing import Any
 
 import pytest
+from tampering import tamper
 
 from catalogue.models import Scope, Strategy
 from publishing import services
@@ -18,10 +19,7 @@ def _freeze(edition: Edition, change: Any) -> Edition:
     """Write a text into an edition's frozen snapshot, as a snapshot made before the rule was."""
     snapshot = json.loads(json.dumps(edition.snapshot))
     change(snapshot)
-    Edition.objects.filter(pk=edition.pk).update(
-        snapshot=snapshot, snapshot_sha256=snapshot_sha256(snapshot)
-    )
-    edition.refresh_from_db()
+    tamper(edition, snapshot=snapshot, snapshot_sha256=snapshot_sha256(snapshot))
     return edition
 
 
