@@ -90,6 +90,8 @@ class CatalogueHistoryAdmin(SimpleHistoryAdmin):
     def compare_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """Field-level differences between two revisions of one object (?old=…&new=…)."""
         object_id = unquote(object_id)
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied  # before anything that tells what exists
         wanted = [request.GET.get("old", ""), request.GET.get("new", "")]
         if not all(value.isdigit() for value in wanted):
             raise Http404(_("請選擇兩個版本進行比較。"))
@@ -122,6 +124,8 @@ class CatalogueHistoryAdmin(SimpleHistoryAdmin):
     ) -> HttpResponse:
         """One revision in full, what reverting to it would change, and (for editors) the revert."""
         object_id = unquote(object_id)
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied  # before anything that tells what exists
         if not version_id.isdigit():
             raise Http404
         records = list(self._revisions(object_id, related=True))

@@ -46,8 +46,12 @@ class Command(BaseCommand):
         user = None if options["dry_run"] and not options["user"] else self._user(options["user"])
         try:
             content = self._read(path)
+        except FileNotFoundError:
+            raise CommandError(f"找不到檔案 {path}；請確認路徑與檔名。") from None
+        except PermissionError:
+            raise CommandError(f"沒有讀取 {path} 的權限。") from None
         except OSError as error:
-            raise CommandError(f"無法讀取 {path}：{error.strerror}") from None
+            raise CommandError(f"無法讀取 {path}（系統訊息：{error.strerror}）。") from None
         except ImportRefused as refusal:
             raise CommandError(str(refusal)) from None
         arguments = {
