@@ -120,7 +120,5 @@ SPREADSHEET_MATRIX = {
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_spreadsheet_pages_answer_each_persona(request, client, demo_bulletin, persona):
     _login(client, request, persona)
-    answers = {
-        page: _answer(client.get(reverse(name))) for page, name in SPREADSHEET_PAGES.items()
-    }
+    answers = {page: _answer(client.get(reverse(name))) for page, name in SPREADSHEET_PAGES.items()}
     assert answers == SPREADSHEET_MATRIX[persona]

@@ -50,9 +50,7 @@ def test_every_public_url_and_file_answers_each_persona_alike(
     pending_names = [name.replace("114-12-30", "115-03-31") for name in filenames]
     hidden_urls = _edition_urls(pending, pending_names)
 
-    assert {url: client.get(url).status_code for url in open_urls} == dict.fromkeys(
-        open_urls, 200
-    )
+    assert {url: client.get(url).status_code for url in open_urls} == dict.fromkeys(open_urls, 200)
     assert {url: client.get(url).status_code for url in hidden_urls} == dict.fromkeys(
         hidden_urls, 404
     )
