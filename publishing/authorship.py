@@ -4,7 +4,9 @@ Four eyes is about content, not only about the edition: whoever wrote a revision
 changed since the previous public edition may not approve or publish the edition that carries
 it. A row's revisions count from the moment the previous public edition's snapshot was taken
 up to the moment this edition's snapshot was taken; rows added or removed with their parent
-count with it. A first edition carries every revision of every row up to its snapshot.
+count with it. A scope whose list of agencies reads differently also carries the revisions of
+those agencies (renaming an agency changes every scope that names it). A first edition carries
+every revision of every row up to its snapshot.
 
 The revisions are written into the diff (each change gets "revisions"; a first edition's diff
 gets them at its top level), so the stored diff of a submitted edition says who wrote what.
@@ -17,12 +19,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from catalogue.models import Programme, Scope, Section, Strategy, Target
+from catalogue.models import Agency, Programme, Scope, Section, Strategy, Target
 
 from .lifecycle import Action
 
 Key = tuple[str, int]
 MODELS = {
+    "agency": Agency,
     "programme": Programme,
     "scope": Scope,
     "target": Target,
@@ -46,6 +49,9 @@ def attach_revisions(
     until = snapshot_taken_at(edition)
     if diff.get("first_edition"):
         paths = {key: path for key, _parent, path in _walk(snapshot)}
+        for scope_key, agency_ids in _scope_agencies(snapshot).items():
+            for agency_id in agency_ids:
+                paths.setdefault(("agency", agency_id), paths[scope_key])
         found = _revisions(set(paths), since=since, until=until)
         revisions = [{**r, "path": paths[key]} for key in paths for r in found.get(key, [])]
         return {**diff, "revisions": revisions}
@@ -58,6 +64,13 @@ def attach_revisions(
         if change["action"] in ("added", "removed"):
             for child in _descendants(key, children):
                 owners[child] = key
+    agencies = _scope_agencies(snapshot, old)
+    for change in diff["changes"]:
+        if change["kind"] == "scope" and any(
+            f["field"] == "agencies" for f in change.get("fields", [])
+        ):
+            for agency_id in agencies.get(("scope", change["id"]), ()):
+                owners.setdefault(("agency", agency_id), ("scope", change["id"]))
     found = _revisions(set(owners), since=since, until=until)
     by_change: dict[Key, list[dict[str, Any]]] = defaultdict(list)
     for row, owner in owners.items():
@@ -111,6 +124,16 @@ def _revisions(
                 }
             )
     return found
+
+
+def _scope_agencies(*snapshots: dict[str, Any]) -> dict[Key, set[int]]:
+    """The agencies each scope names, in any of the snapshots."""
+    named: dict[Key, set[int]] = defaultdict(set)
+    for snapshot in snapshots:
+        for programme in snapshot.get("programmes", []):
+            for scope in programme.get("scopes", []):
+                named[("scope", scope["id"])] |= {a["id"] for a in scope.get("agencies", [])}
+    return named
 
 
 def _children(snapshot: dict[str, Any]) -> dict[Key, set[Key]]:

@@ -54,6 +54,22 @@ def test_a_user_with_both_roles_who_edited_a_scope_cannot_publish_the_edition(
     assert (stored.status, stored.files.count()) == (Status.APPROVED, 0)
 
 
+def test_a_user_who_renamed_an_agency_cannot_approve_the_edition_that_shows_it(
+    published_edition, demo_bulletin, editor, both_roles, approver
+):
+    scope = Scope.objects.order_by("pk").first()
+    agency = scope.agencies.order_by("pk").first()
+    agency.name = f"{agency.name}（更名）"
+    attribute(agency, user=both_roles, reason="更名")
+    agency.save()
+    submitted = _prepare(demo_bulletin, editor)
+    with pytest.raises(FourEyesViolation, match="含有您修改過的目錄內容") as refused:
+        services.approve_edition(edition=submitted, user=both_roles)
+    assert scope.title in str(refused.value)
+    assert Edition.objects.get(pk=submitted.pk).status == Status.SUBMITTED
+    assert services.approve_edition(edition=submitted, user=approver).status == Status.APPROVED
+
+
 def test_a_superuser_who_edited_a_target_cannot_approve_the_first_edition(
     demo_bulletin, editor, superuser
 ):
