@@ -107,5 +107,5 @@ def test_an_unknown_bulletin_is_an_error(demo_bulletin, tmp_path):
 
 
 def test_a_missing_file_is_an_error(demo_bulletin, editor, tmp_path):
-    with pytest.raises(CommandError, match="無法讀取"):
+    with pytest.raises(CommandError, match="找不到檔案"):
         call_command("import_bulletin", str(tmp_path / "nowhere.xlsx"), "--user", editor.username)
