@@ -20,8 +20,9 @@ run: setup
 serve: setup
 	PORT=$(PORT) PY=$(PY) bin/serve
 
+# One worker per core (pytest-xdist); each worker has its own test database.
 test: test-setup
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto
 
 setup: system-packages $(STAMP)
 
