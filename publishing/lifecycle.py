@@ -313,6 +313,14 @@ CREATE OR REPLACE FUNCTION publishing_editiontransition_guard() RETURNS trigger 
 DECLARE
     step text := coalesce(current_setting('{STEP_SETTING}', true), '');
 BEGIN
+    -- A line is written by the step it records, inside that step; never forged beside it.
+    IF TG_OP = 'INSERT' THEN
+        IF NEW.action = step THEN
+            RETURN NEW;
+        END IF;
+        RAISE EXCEPTION '版本紀錄只能由版本的操作寫入（版本 %）', NEW.edition_id
+            USING ERRCODE = 'restrict_violation';
+    END IF;
     -- Deleting a draft takes its audit trail with it; nothing else removes a line.
     IF TG_OP = 'DELETE' AND step = 'delete' AND EXISTS (
             SELECT 1 FROM publishing_edition WHERE id = OLD.edition_id AND status IN ({editable})
@@ -326,7 +334,7 @@ $$ LANGUAGE plpgsql;
 
 DROP TRIGGER IF EXISTS publishing_editiontransition_guard ON publishing_editiontransition;
 CREATE TRIGGER publishing_editiontransition_guard
-    BEFORE UPDATE OR DELETE ON publishing_editiontransition
+    BEFORE INSERT OR UPDATE OR DELETE ON publishing_editiontransition
     FOR EACH ROW EXECUTE FUNCTION publishing_editiontransition_guard();
 """
 

@@ -39,6 +39,9 @@ class GuardedQuerySet(models.QuerySet):
     def bulk_update(self, *args: Any, **kwargs: Any) -> NoReturn:
         _refuse_bulk_write(self.model)
 
+    def bulk_create(self, *args: Any, **kwargs: Any) -> NoReturn:
+        _refuse_bulk_write(self.model)
+
 
 def _refuse_bulk_write(model: type[models.Model]) -> NoReturn:
     raise EditionFrozen(
@@ -411,6 +414,9 @@ class EditionTransition(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise EditionFrozen(gettext("版本紀錄只能新增，不可修改或刪除。"))
+        if lifecycle.current_step() != self.action:
+            # A line of the trail is written by the step it records, never forged beside it.
+            raise EditionFrozen(gettext("版本紀錄只能由版本的操作寫入。"))
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:

@@ -454,14 +454,15 @@ def _delete_files(rows: list[EditionFile]) -> None:
 def _log(
     edition: Edition, action: str, user: User, source: str, target: str, comment: str
 ) -> EditionTransition:
-    return EditionTransition.objects.create(
-        edition=edition,
-        action=action,
-        actor=user if user.is_authenticated else None,
-        from_status=source,
-        to_status=target,
-        comment=comment,
-    )
+    with sanctioned(action):
+        return EditionTransition.objects.create(
+            edition=edition,
+            action=action,
+            actor=user if user.is_authenticated else None,
+            from_status=source,
+            to_status=target,
+            comment=comment,
+        )
 
 
 def _join(*parts: str) -> str:

@@ -79,6 +79,33 @@ def test_the_model_refuses_to_change_delete_or_add_files_of_a_public_edition(pub
         extra.save()
 
 
+def test_the_model_refuses_a_forged_line_in_the_audit_trail(public_edition):
+    from publishing.models import EditionTransition
+
+    trail = public_edition.transitions.count()
+    with pytest.raises(EditionFrozen, match="只能由版本的操作寫入"):
+        EditionTransition.objects.create(
+            edition=public_edition,
+            action="withdraw",
+            from_status="published",
+            to_status="withdrawn",
+        )
+    assert public_edition.transitions.count() == trail
+
+
+def test_editions_cannot_be_created_in_bulk_past_the_model(public_edition):
+    forged = Edition(
+        bulletin=public_edition.bulletin,
+        date=datetime.date(2026, 5, 1),
+        status=Status.PUBLISHED,
+        prepared_by=public_edition.prepared_by,
+        published_at=public_edition.published_at,
+    )
+    with pytest.raises(EditionFrozen):
+        Edition.objects.bulk_create([forged])
+    assert not Edition.objects.filter(date=datetime.date(2026, 5, 1)).exists()
+
+
 # Through the admin
 
 
@@ -155,6 +182,21 @@ def test_the_database_refuses_to_delete_a_public_edition(public_edition):
 def test_the_database_refuses_to_touch_the_files_of_a_public_edition(public_edition, sql):
     with pytest.raises(IntegrityError, match="公告檔案"):
         _raw(sql, public_edition.pk)
+
+
+@postgresql_only
+def test_the_database_refuses_a_forged_line_in_the_audit_trail(public_edition):
+    forge = (
+        "INSERT INTO publishing_editiontransition (edition_id, action, at, from_status,"
+        " to_status, comment) VALUES (%s, 'withdraw', now(), 'published', 'withdrawn', '')"
+    )
+    trail = public_edition.transitions.count()
+    with pytest.raises(IntegrityError, match="只能由版本的操作寫入"):
+        _raw(forge, public_edition.pk)
+    with pytest.raises(IntegrityError, match="只能由版本的操作寫入"):
+        with transaction.atomic(), lifecycle.sanctioned("publish"):  # another step's sanction
+            _raw(forge, public_edition.pk)
+    assert public_edition.transitions.count() == trail
 
 
 @postgresql_only
