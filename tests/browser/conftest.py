@@ -69,3 +69,19 @@ def _only_local(route: Any) -> None:
         route.continue_()
     else:  # pragma: no cover - a failure shows up as a missing resource
         route.abort()
+
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+
+
+@pytest.fixture
+def screenshot() -> Any:
+    """Saves a full-page screenshot as artifacts/screenshots/<name>.png, kept after the run."""
+
+    def take(page: Any, name: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
