@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .history import user_label
 from .roc import roc_datetime_short
+from .text import TextRuleModel
 
 
 class StaleVersion(ValidationError):
@@ -35,7 +36,7 @@ class StaleVersion(ValidationError):
         super().__init__(str(conflict_message(obj, read_version, link=False)), code="stale_version")
 
 
-class VersionedModel(models.Model):
+class VersionedModel(TextRuleModel):
     """A model whose saves are refused when the row changed since it was read."""
 
     version = models.PositiveIntegerField(

@@ -1,6 +1,7 @@
 """The bulletin as a PDF, typeset by Typst from the snapshot (never from catalogue markup)."""
 
 import datetime
+import functools
 import json
 import unicodedata
 from pathlib import Path
@@ -100,11 +101,18 @@ def _ems(cluster: str) -> float:
     return 0.75 if character.isupper() else 0.6
 
 
+@functools.lru_cache(maxsize=65_536)
 def breakable(text: str) -> str:
     """text with zero-width spaces inside each run that the Unicode line-breaking rules
     (UAX #14) give no break and that is wider than MAX_UNBROKEN_EMS: long URLs, Latin strings,
     digits, runs of closing punctuation. Texts that break anyway (Chinese, ordinary words)
-    stay as they are."""
+    stay as they are.
+
+    Kept per process: uniseg's pure-Python rules cost about a millisecond per text, the most
+    of a render, and an edition repeats the texts of the one before it.
+    """
+    if len(text) <= MAX_UNBROKEN_EMS:  # no character is wider than one em
+        return text
     pieces = []
     for unit in line_break_units(text):
         body = unit.rstrip()
