@@ -31,6 +31,8 @@ from pathlib import Path
 from asn1crypto import x509
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
@@ -88,6 +90,13 @@ def signer() -> signers.SimpleSigner | None:
     if demo and (Path(demo) / DEMO_KEY).exists():
         return _load_pem(Path(demo) / DEMO_KEY, Path(demo) / DEMO_CERT)
     return None
+
+
+@receiver(setting_changed)
+def _forget_signer(*, setting: str, **kwargs: object) -> None:
+    # Tests point the settings at another certificate; the next seal loads that one.
+    if setting.startswith("PDF_SEAL_"):
+        signer.cache_clear()
 
 
 def _passphrase() -> bytes | None:
