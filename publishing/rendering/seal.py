@@ -33,12 +33,18 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.dispatch import receiver
+from pyhanko.keys import (
+    load_cert_from_pemder,
+    load_certs_from_pemder,
+    load_private_key_from_pemder,
+)
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 DEMO_KEY = "demo-key.pem"
 DEMO_CERT = "demo-cert.pem"
@@ -104,8 +110,6 @@ def _passphrase() -> bytes | None:
 
 
 def _chain() -> list[x509.Certificate]:
-    from pyhanko.keys import load_certs_from_pemder
-
     return list(load_certs_from_pemder(settings.PDF_SEAL_CHAIN))
 
 
@@ -119,25 +123,17 @@ def _load_pkcs12(path: Path) -> signers.SimpleSigner:
 
 
 def _load_pem(key: Path, cert: Path) -> signers.SimpleSigner:
-    from pyhanko.keys import load_cert_from_pemder, load_private_key_from_pemder
-
     try:
         loaded = signers.SimpleSigner(
             signing_cert=load_cert_from_pemder(str(cert)),
             signing_key=load_private_key_from_pemder(str(key), passphrase=_passphrase()),
-            cert_registry=_registry(_chain()),
+            cert_registry=SimpleCertificateStore.from_certs(_chain()),
         )
     except (OSError, ValueError, TypeError) as error:
         raise ImproperlyConfigured(
             f"無法讀取 PDF 電子簽章的金鑰或憑證（{key}、{cert}）：{error}"
         ) from error
     return loaded
-
-
-def _registry(certs: list[x509.Certificate]):  # noqa: ANN202 - pyHanko's store type
-    from pyhanko_certvalidator.registry import SimpleCertificateStore
-
-    return SimpleCertificateStore.from_certs(certs)
 
 
 def seal_pdf(pdf: bytes) -> bytes:
