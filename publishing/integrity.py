@@ -198,6 +198,40 @@ def check_edition(edition: Edition) -> Iterator[str]:
         problem = check_file(file)
         if problem:
             yield f"{file.format}（{file.file.name}）：{problem}"
+        for problem in check_seal(file):
+            yield f"{file.format}（{file.file.name}）：{problem}"
+
+
+def check_seal(file: EditionFile) -> Iterator[str]:
+    """Every way a sealed PDF's signature differs from what was published (nothing when it
+    holds): the signature verifies, covers the whole file with nothing appended after it,
+    was made with the certificate recorded, and the bytes before it are the approved file."""
+    from .rendering.seal import read_seal
+
+    if not file.is_sealed:
+        return
+    try:
+        with file.file.storage.open(file.file.name, "rb") as handle:
+            data = handle.read()
+        seal = read_seal(data)
+    except FileNotFoundError:
+        return  # check_file reported it
+    except Exception as error:  # an unreadable signature is reported, never a crash
+        yield gettext("無法讀取電子簽章（{error}）").format(error=error)
+        return
+    if not (seal.intact and seal.valid):
+        yield gettext("電子簽章無效：簽章後檔案已被更動")
+    if not seal.whole_file:
+        yield gettext("電子簽章未涵蓋整個檔案：簽章後另有附加內容")
+    if seal.certificate_sha256 != file.signer_certificate_sha256:
+        yield gettext("簽章憑證 SHA-256 為 {sha}，公告時為 {expected}（簽章者：{signer}）").format(
+            sha=seal.certificate_sha256, expected=file.signer_certificate_sha256, signer=seal.signer
+        )
+    prefix = hashlib.sha256(data[: file.unsigned_size]).hexdigest()
+    if seal.unsigned_size != file.unsigned_size or prefix != file.unsigned_sha256:
+        yield gettext(
+            "簽章前的檔案（前 {size} 位元組）SHA-256 為 {sha}，核定時為 {expected}"
+        ).format(size=file.unsigned_size, sha=prefix, expected=file.unsigned_sha256)
 
 
 def chain_of(edition: Edition) -> list[Edition]:

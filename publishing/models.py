@@ -342,6 +342,14 @@ class EditionFile(models.Model):
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     content_type = models.CharField(_("內容類型"), max_length=100)
     created_at = models.DateTimeField(_("建立時間"), default=timezone.now)
+    # The PDF's seal (publishing/rendering/seal.py), written with the row at publication: the
+    # signed file is what size and sha256 describe; its first unsigned_size bytes are the
+    # approved, unsigned file. All empty when no seal was configured.
+    signed_by = models.CharField(_("簽章者"), max_length=300, blank=True)
+    signed_at = models.DateTimeField(_("簽章時間"), null=True, blank=True)
+    signer_certificate_sha256 = models.CharField(_("簽章憑證 SHA-256"), max_length=64, blank=True)
+    unsigned_sha256 = models.CharField(_("簽章前檔案 SHA-256"), max_length=64, blank=True)
+    unsigned_size = models.PositiveBigIntegerField(_("簽章前大小（位元組）"), null=True, blank=True)
 
     objects = models.Manager.from_queryset(GuardedQuerySet)()
 
@@ -352,6 +360,26 @@ class EditionFile(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=("edition", "format"), name="editionfile_one_per_format"
+            ),
+            # A seal is the PDF's, whole or absent, and the signed file is longer than the
+            # file it signs.
+            models.CheckConstraint(
+                condition=Q(
+                    signed_by="",
+                    signed_at__isnull=True,
+                    signer_certificate_sha256="",
+                    unsigned_sha256="",
+                    unsigned_size__isnull=True,
+                )
+                | Q(
+                    format="pdf",
+                    signed_at__isnull=False,
+                    unsigned_size__lt=models.F("size"),
+                )
+                & ~Q(signed_by="")
+                & ~Q(signer_certificate_sha256="")
+                & ~Q(unsigned_sha256=""),
+                name="editionfile_seal_whole_on_pdf",
             ),
         ]
 
@@ -375,6 +403,11 @@ class EditionFile(models.Model):
     def filename(self) -> str:
         """policy-industries-114-12-30.pdf"""
         return self.file.name.rsplit("/", 1)[-1]
+
+    @property
+    def is_sealed(self) -> bool:
+        """Whether the file carries the agency's signature (a PDF published with a seal)."""
+        return bool(self.signed_by)
 
 
 class EditionTransition(models.Model):

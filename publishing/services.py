@@ -280,13 +280,13 @@ def publish_edition(
     if snapshot_sha256(locked.snapshot) != locked.snapshot_sha256:
         raise InvalidEdition(gettext("版本內容與其 SHA-256 不符，不能公告。"))
     _chain(locked)
-    rendered = render_edition_files(locked)
+    rendered, seals = _seal(render_edition_files(locked))
     written: list[EditionFile] = []
     try:
         with sanctioned(Action.PUBLISH):
             # The rows of the files go in while the edition is still approved: from
             # publication on, the model and the trigger refuse any new file.
-            written = _store_files(locked, rendered)
+            written = _store_files(locked, rendered, seals)
         for old in Edition.objects.select_for_update().published().for_bulletin(locked.bulletin):
             note = site_language("由 {date} 版本取代。", date=locked.roc_date)
             _move(old, user, Action.SUPERSEDE, note)
@@ -421,7 +421,34 @@ def _validate(edition: Edition) -> None:
         raise InvalidEdition("；".join(error.messages)) from error
 
 
-def _store_files(edition: Edition, rendered: dict[str, bytes]) -> list[EditionFile]:
+def _seal(rendered: dict[str, bytes]) -> tuple[dict[str, bytes], dict[str, dict[str, Any]]]:
+    """The files with the PDF signed, and the signed PDF row's seal columns, when a seal is
+    configured (rendering/seal.py); the files as they are otherwise. The row keeps the approved
+    (unsigned) file's size and SHA-256 beside the signed file's."""
+    from .rendering import seal
+
+    unsigned = rendered.get(EditionFile.Format.PDF)
+    if unsigned is None or not seal.seal_configured():
+        return rendered, {}
+    signed = seal.seal_pdf(unsigned)
+    info = seal.read_seal(signed)
+    if not info.holds or info.unsigned_size != len(unsigned):
+        raise InvalidEdition(gettext("PDF 電子簽章無法驗證，未公告。"))
+    columns = {
+        "signed_by": info.signer,
+        "signed_at": info.signed_at,
+        "signer_certificate_sha256": info.certificate_sha256,
+        "unsigned_sha256": hashlib.sha256(unsigned).hexdigest(),
+        "unsigned_size": len(unsigned),
+    }
+    return {**rendered, EditionFile.Format.PDF: signed}, {EditionFile.Format.PDF: columns}
+
+
+def _store_files(
+    edition: Edition,
+    rendered: dict[str, bytes],
+    seals: dict[str, dict[str, Any]] | None = None,
+) -> list[EditionFile]:
     """Write the rendered files and their rows; remove what was written if anything fails."""
     formats = set(EditionFile.Format.values)
     if not rendered or set(rendered) - formats:
@@ -435,6 +462,7 @@ def _store_files(edition: Edition, rendered: dict[str, bytes]) -> list[EditionFi
                 size=len(data),
                 sha256=hashlib.sha256(data).hexdigest(),
                 content_type=EditionFile.CONTENT_TYPES[fmt],
+                **(seals or {}).get(fmt, {}),
             )
             row.file.save(f"{edition.file_basename()}.{fmt}", ContentFile(data), save=False)
             written.append(row)

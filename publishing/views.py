@@ -303,6 +303,7 @@ def edition_manifest(request: HttpRequest, date: datetime.date) -> HttpResponse:
                 "url": request.build_absolute_uri(item["url"]),
                 "size": item["file"].size,
                 "sha256": item["file"].sha256,
+                **_seal_manifest(item["file"]),
             }
             for item in _downloads(edition)
         ],
@@ -312,6 +313,19 @@ def edition_manifest(request: HttpRequest, date: datetime.date) -> HttpResponse:
     response.language_independent = True  # type: ignore[attr-defined]
     patch_cache_control(response, public=True, max_age=PAGE_MAX_AGE)
     return response
+
+
+def _seal_manifest(file: EditionFile) -> dict[str, Any]:
+    """A sealed PDF's signature: who, when, and the approved (unsigned) file it starts with."""
+    if not file.is_sealed:
+        return {}
+    return {
+        "signed_by": file.signed_by,
+        "signed_at": file.signed_at.isoformat(),
+        "signer_certificate_sha256": file.signer_certificate_sha256,
+        "unsigned_size": file.unsigned_size,
+        "unsigned_sha256": file.unsigned_sha256,
+    }
 
 
 def _get_public_file(request: HttpRequest, date: datetime.date, filename: str) -> EditionFile:

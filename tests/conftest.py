@@ -29,6 +29,17 @@ def forget_rendered_public_pages() -> Any:
     yield
 
 
+@pytest.fixture(autouse=True, scope="session")
+def test_seal_certificate() -> None:
+    """One self-signed test certificate per session (settings.PDF_SEAL_DEMO_DIR), so every
+    publication in the tests signs its PDF as production does."""
+    from django.conf import settings
+
+    from publishing.rendering.seal import ensure_demo_certificate
+
+    ensure_demo_certificate(settings.PDF_SEAL_DEMO_DIR, subject="測試用電子簽章（非正式）")
+
+
 PASSWORD = "correct horse battery staple"
 
 

@@ -167,6 +167,16 @@ PUBLISHING_FONT_DIRS = env_list(
 )
 # Font families of the PDF, first choice first; every character must be in one of them.
 PUBLISHING_FONT_FAMILIES = env_list("PUBLISHING_FONT_FAMILIES", ["Noto Sans CJK TC", "DejaVu Sans"])
+# The seal on published PDFs (publishing/rendering/seal.py, docs/deploy.md): a PKCS#12 file, or a
+# PEM key and certificate; the passphrase opens either; the chain lists intermediate certificates
+# to embed. Without them the demo certificate in PDF_SEAL_DEMO_DIR (local and test settings only)
+# signs, and without that publication goes on with an unsealed PDF, which the pages say.
+PDF_SEAL_PKCS12 = env_str("PDF_SEAL_PKCS12", "")
+PDF_SEAL_KEY = env_str("PDF_SEAL_KEY", "")
+PDF_SEAL_CERT = env_str("PDF_SEAL_CERT", "")
+PDF_SEAL_PASSPHRASE = env_str("PDF_SEAL_PASSPHRASE", "")
+PDF_SEAL_CHAIN = env_list("PDF_SEAL_CHAIN", [])
+PDF_SEAL_DEMO_DIR: Path | None = None
 # The bulletin shown on the public home page.
 PUBLIC_BULLETIN_SLUG = env_str("PUBLIC_BULLETIN_SLUG", "policy-industries")
 

@@ -4,3 +4,5 @@ from .base import *  # noqa: F403
 from .env import env_bool
 
 DEBUG = env_bool("DEBUG", True)
+# `bootstrap --demo` makes a self-signed demo certificate here when none is configured.
+PDF_SEAL_DEMO_DIR = BASE_DIR / "var" / "seal"  # noqa: F405

@@ -4,7 +4,10 @@ The variables are listed in docs/deploy.md. The defaults are the safe ones (HTTP
 secure cookies); a rehearsal without TLS on one machine changes only SECURE_SSL_REDIRECT=false.
 """
 
+from pathlib import Path
+
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
 from .env import env_bool, env_int, env_list, env_str
@@ -82,8 +85,6 @@ if SENTRY_DSN:
         import sentry_sdk
         from sentry_sdk.integrations.django import DjangoIntegration
     except ImportError as exc:
-        from django.core.exceptions import ImproperlyConfigured
-
         raise ImproperlyConfigured(
             "已設定 SENTRY_DSN，但尚未安裝 sentry-sdk：請執行 "
             '.venv/bin/pip install -c constraints.txt -e ".[sentry]"。'
@@ -112,3 +113,28 @@ if env_str("AWS_STORAGE_BUCKET_NAME", "-") != "-":
             "file_overwrite": False,
         },
     }
+
+# The PDF seal (docs/deploy.md): one whole way or none at all. A half-given one (a key without
+# its certificate, a passphrase or chain for nothing, a file that is not there) stops the start
+# here rather than publishing unsealed PDFs or failing at the first publication.
+_seal_given = {
+    name: value
+    for name, value in (
+        ("PDF_SEAL_PKCS12", PDF_SEAL_PKCS12),  # noqa: F405
+        ("PDF_SEAL_KEY", PDF_SEAL_KEY),  # noqa: F405
+        ("PDF_SEAL_CERT", PDF_SEAL_CERT),  # noqa: F405
+        ("PDF_SEAL_PASSPHRASE", PDF_SEAL_PASSPHRASE),  # noqa: F405
+        ("PDF_SEAL_CHAIN", ",".join(PDF_SEAL_CHAIN)),  # noqa: F405
+    )
+    if value
+}
+_seal_ways = ({"PDF_SEAL_PKCS12"}, {"PDF_SEAL_KEY", "PDF_SEAL_CERT"})
+_seal_extras = {"PDF_SEAL_PASSPHRASE", "PDF_SEAL_CHAIN"}
+if _seal_given and not any(set(_seal_given) - _seal_extras == way for way in _seal_ways):
+    raise ImproperlyConfigured(
+        "PDF 電子簽章設定不完整：請設定 PDF_SEAL_PKCS12，或同時設定 PDF_SEAL_KEY 與 "
+        f"PDF_SEAL_CERT，或全部不設（目前設定了 {'、'.join(sorted(_seal_given))}）。"
+    )
+for _seal_file in [PDF_SEAL_PKCS12, PDF_SEAL_KEY, PDF_SEAL_CERT, *PDF_SEAL_CHAIN]:  # noqa: F405
+    if _seal_file and not Path(_seal_file).is_file():
+        raise ImproperlyConfigured(f"PDF 電子簽章檔案不存在：{_seal_file}")

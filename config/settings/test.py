@@ -9,3 +9,5 @@ DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="policy-industries-test-media-"))
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+# A test certificate, made once per test session (tests/conftest.py), so publishing seals.
+PDF_SEAL_DEMO_DIR = Path(tempfile.mkdtemp(prefix="policy-industries-test-seal-"))

@@ -7,16 +7,17 @@ from typing import Any
 
 from django.db import connection, models, transaction
 
-from publishing.models import Edition
+from publishing.models import Edition, EditionFile
 
 
-def tamper(edition: Edition, **fields: Any) -> None:
-    """UPDATE the edition's columns without the model's guard or the triggers."""
+def tamper(edition: Edition | EditionFile, **fields: Any) -> None:
+    """UPDATE the edition's (or one of its files') columns without the model's guard or the
+    triggers."""
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL session_replication_role = replica")  # triggers off
-        models.QuerySet(model=Edition).filter(pk=edition.pk).update(**fields)
+        models.QuerySet(model=type(edition)).filter(pk=edition.pk).update(**fields)
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL session_replication_role = DEFAULT")

@@ -1,8 +1,10 @@
 """Prepare an install: migrations, roles, and with --demo the agency's real 114.12.30 bulletin."""
 
 import datetime
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
@@ -14,6 +16,7 @@ from catalogue.models import Bulletin
 from catalogue.roles import APPROVERS, EDITORS
 from publishing import services
 from publishing.models import Edition
+from publishing.rendering import seal
 
 # Demo accounts: (username, password, group or None for the superuser). Stated in the README.
 DEMO_ACCOUNTS = (
@@ -44,6 +47,7 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def _demo(self) -> None:
+        self._demo_seal()
         users = {}
         for username, password, group in DEMO_ACCOUNTS:
             users[username] = self._account(username, password, group)
@@ -73,6 +77,16 @@ class Command(BaseCommand):
         edition = services.approve_edition(edition=edition, user=approver)
         edition = services.publish_edition(edition=edition, user=approver)
         self.stdout.write(f"已公告示範版本：{edition.roc_date}")
+
+    def _demo_seal(self) -> None:
+        """Without the agency's certificate, a self-signed demo one seals the demo's PDFs."""
+        if settings.PDF_SEAL_PKCS12 or settings.PDF_SEAL_KEY or not settings.PDF_SEAL_DEMO_DIR:
+            return
+        folder = Path(settings.PDF_SEAL_DEMO_DIR)
+        if seal.ensure_demo_certificate(folder):
+            self.stdout.write(f"已建立示範用電子簽章憑證（自簽，非正式）：{folder}")
+        else:
+            self.stdout.write(f"沿用既有的示範用電子簽章憑證：{folder}")
 
     def _account(self, username: str, password: str, group: str | None) -> Any:
         User = get_user_model()
