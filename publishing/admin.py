@@ -17,6 +17,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from catalogue.forms import DATE_HELP, DATE_OVERRIDES, RocDateField
 from catalogue.models import Bulletin
 from catalogue.roc import roc_datetime_short
 
@@ -47,18 +48,14 @@ class VersionField(forms.CharField):
 
 class EditionCreateForm(forms.Form):
     bulletin = forms.ModelChoiceField(queryset=Bulletin.objects.all(), label=_("彙整表"))
-    date = forms.DateField(
-        label=_("版本日期"), help_text=_("公告日期，以民國紀年顯示，例如 114.12.30。")
-    )
+    date = RocDateField(label=_("版本日期"), help_text=DATE_HELP)
     change_note = forms.CharField(
         label=_("本版異動說明"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
 
 
 class EditionEditForm(forms.Form):
-    date = forms.DateField(
-        label=_("版本日期"), help_text=_("公告日期，以民國紀年顯示，例如 114.12.30。")
-    )
+    date = RocDateField(label=_("版本日期"), help_text=DATE_HELP)
     change_note = forms.CharField(
         label=_("本版異動說明"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
@@ -89,6 +86,7 @@ class EditionAdmin(admin.ModelAdmin):
     list_select_related = ("bulletin", "prepared_by")
     search_fields = ("change_note",)
     change_form_template = "admin/publishing/edition/change_form.html"
+    formfield_overrides = DATE_OVERRIDES
     actions = None  # deleting in bulk would bypass the model's refusal
     fields = (
         "bulletin",
