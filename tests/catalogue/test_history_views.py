@@ -145,6 +145,7 @@ def test_editor_reverts_a_scope_and_its_agencies_in_one_revision(client, editor,
     assert revision.history_change_reason.startswith("還原至 ")
     assert f"#{original.history_id}" in revision.history_change_reason
     assert revision.history_change_reason.endswith("版本：恢復原來的內容")
+    assert {row.agency_id for row in revision.agencies.all()} == agencies_before
 
 
 def test_a_revert_without_a_reason_is_refused_and_changes_nothing(client, editor, scope):
@@ -169,7 +170,6 @@ def test_the_reason_of_a_revert_is_shown_in_the_history_list(client, editor, sco
     assert _revert(client, original, reason="誤改，恢復公告文字").status_code == 302
     page = client.get(_history_url(scope)).content.decode()
     assert f"#{original.history_id}） 版本：誤改，恢復公告文字" in page
-    assert {row.agency_id for row in revision.agencies.all()} == agencies_before
 
 
 def test_approver_sees_a_revision_but_cannot_revert_to_it(client, approver, editor, scope):
