@@ -26,6 +26,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from ..history import revert_reason, revert_to, revision_label
 from ..versioning import StaleVersion, conflict_message
 from .diff import FieldChange, compare, compared_fields, display, load_m2m
+from .filters import FILTER_NAMES, HistoryFilterForm
 from .timeline import Entry, object_entries
 
 TIMELINE_PAGE_VAR = "tp"
@@ -72,19 +73,24 @@ class CatalogueHistoryAdmin(SimpleHistoryAdmin):
     def history_view(
         self, request: HttpRequest, object_id: str, extra_context: dict | None = None
     ) -> HttpResponse:
-        """Every revision of one object, newest first, with radio buttons to pick two to compare."""
+        """Every revision of one object, newest first, with radio buttons to pick two to compare;
+        below, the revisions of its parts. Both lists can be narrowed (filters.py)."""
         object_id = unquote(object_id)
         records = list(self._revisions(object_id))
         obj, exists = self._object_or_last_state(request, object_id, records)
         if not self.has_view_or_change_permission(request, obj if exists else None):
             raise PermissionDenied
-        page = Paginator(object_entries(records), self.history_list_per_page).get_page(
-            request.GET.get(PAGE_VAR)
-        )
-        self._add_urls(page.object_list)
+        entries = object_entries(records)
         timeline = self.get_history_timeline(object_id)
+        filters = HistoryFilterForm(
+            request.GET, model=self.model, entries=[*entries, *(timeline or [])]
+        )
+        entries = filters.apply(entries)
+        page = Paginator(entries, self.history_list_per_page).get_page(request.GET.get(PAGE_VAR))
+        self._add_urls(page.object_list)
         timeline_page = None
         if timeline is not None:
+            timeline = filters.apply(timeline)
             timeline_page = Paginator(timeline, self.history_list_per_page).get_page(
                 request.GET.get(TIMELINE_PAGE_VAR)
             )
@@ -98,6 +104,10 @@ class CatalogueHistoryAdmin(SimpleHistoryAdmin):
             "timeline_page_var": TIMELINE_PAGE_VAR,
             "timeline_title": self.timeline_title,
             "compare_url": reverse(self._url_name("history_compare"), args=[object_id]),
+            "filters": filters,
+            "filter_query": urlencode(
+                {name: request.GET[name] for name in FILTER_NAMES if request.GET.get(name)}
+            ),
             **(extra_context or {}),
         }
         return TemplateResponse(request, self.object_history_template, context)
