@@ -129,6 +129,12 @@ class EditionAdmin(admin.ModelAdmin):
     def previous_edition(self, edition: Edition) -> str:
         return edition.previous.roc_date if edition.previous else "-"
 
+    def get_view_on_site_url(self, obj: Edition | None = None) -> str | None:
+        """The public page, once there is one: a draft's address answers 404."""
+        if obj is None or not obj.is_public:
+            return None
+        return obj.get_absolute_url()
+
     def get_fields(self, request: HttpRequest, obj: Edition | None = None) -> tuple[str, ...]:
         if obj is not None and not obj.withdrawn_reason:
             return tuple(f for f in self.fields if f != "withdrawn_reason")
@@ -234,7 +240,7 @@ class EditionAdmin(admin.ModelAdmin):
         form = EditionEditForm(request.POST or None, initial=initial)
         if request.method == "POST" and form.is_valid():
             try:
-                services.update_edition(
+                edition = services.update_edition(
                     edition=edition,
                     user=request.user,
                     date=form.cleaned_data["date"],
