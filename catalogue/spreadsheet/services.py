@@ -25,7 +25,8 @@ def export_bulletin(*, bulletin: Bulletin, file_format: str) -> bytes:
 
 
 def export_file_name(*, bulletin: Bulletin, file_format: str) -> str:
-    """policy-industries-114.12.30.xlsx: the bulletin and today's date as the agency writes it."""
+    """policy-industries-114-12-30.xlsx: the bulletin and today's date, written as in every
+    file name (catalogue.roc.roc_date_filename)."""
     return f"{bulletin.slug}-{roc_date_filename(timezone.localdate())}.{file_format}"
 
 
