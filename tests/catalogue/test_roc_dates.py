@@ -140,3 +140,41 @@ def test_the_date_box_keeps_what_was_typed_when_it_is_refused():
     html = RocDateInput().render("date", "115.02.30", attrs={"id": "id_date"})
     assert 'value="115.02.30"' in html
     assert 'type="date" class="roc-date-picker" min="1912-01-01" value=""' in html
+
+
+def test_admin_lists_we_did_not_write_show_moments_the_agencys_way(client, superuser):
+    from axes.models import AccessLog
+    from django.urls import reverse
+
+    moment = datetime.datetime(2026, 12, 2, 3, 7, tzinfo=datetime.UTC)
+    AccessLog.objects.create(username="someone", ip_address="192.0.2.1")
+    AccessLog.objects.update(attempt_time=moment)  # the model stamps it with now
+    client.force_login(superuser)
+    page = client.get(reverse("admin:axes_accesslog_changelist")).content.decode()
+    assert "115.12.02 11:07" in page
+    assert "2026年12月2日" not in page
+
+
+def test_accounts_and_the_edition_history_show_moments_the_agencys_way(
+    client, superuser, draft_edition
+):
+    from django.contrib.admin.models import CHANGE, LogEntry
+    from django.contrib.contenttypes.models import ContentType
+    from django.urls import reverse
+
+    client.force_login(superuser)
+    account = client.get(reverse("admin:auth_user_change", args=[superuser.pk]))
+    assert roc_display(superuser.date_joined) in account.content.decode()
+    LogEntry.objects.create(
+        user=superuser,
+        content_type=ContentType.objects.get_for_model(draft_edition),
+        object_id=str(draft_edition.pk),
+        object_repr=str(draft_edition),
+        action_flag=CHANGE,
+        change_message="改日期",
+    )
+    entry = LogEntry.objects.get()
+    history = client.get(reverse("admin:publishing_edition_history", args=[draft_edition.pk]))
+    text = history.content.decode()
+    assert roc_display(entry.action_time) in text
+    assert "年" not in text.split("<tbody>")[1].split("</tbody>")[0]
