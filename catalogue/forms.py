@@ -31,7 +31,7 @@ class RocDateInput(forms.TextInput):
         css = {"all": ("catalogue/roc_date.css",)}
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        defaults = {"size": "10", "autocomplete": "off", "placeholder": gettext("例：115.12.01")}
+        defaults = {"size": "10", "autocomplete": "off", "placeholder": _("例：115.12.01")}
         super().__init__({**defaults, "class": "roc-date-text", **(attrs or {})})
 
     def format_value(self, value: Any) -> str | None:
