@@ -22,10 +22,12 @@ from django.utils.translation import gettext_lazy as _
 
 from .admin_history.admin import CatalogueHistoryAdmin
 from .admin_history.timeline import Entry, programme_timeline, scope_timeline
+from .forms import DATE_OVERRIDES
 from .history import attribute, delete_with_history, record_revision
 from .i18n import site_language
 from .models import Agency, Bulletin, Programme, Scope, Section, Strategy, Target
 from .numbers import plain_decimal
+from .roc import roc_display
 from .spreadsheet.admin import SpreadsheetAdminMixin
 from .versioning import StaleVersion, check_version, conflict_message
 
@@ -63,6 +65,7 @@ SMALL_TEXT = {
         "widget": forms.Textarea(attrs={"rows": 3, "cols": 48}),
     },
     models.DecimalField: {"widget": PlainNumberInput},
+    **DATE_OVERRIDES,
 }
 
 admin.site.site_header = _("政策性產業彙整表管理系統")
@@ -532,7 +535,23 @@ class SuperuserOnlyAdminMixin:
 
 
 class AccountAdmin(SuperuserOnlyAdminMixin, UserAdmin):
-    pass
+    # The sign-in and joining moments are shown the agency's way and not typed in: Django would
+    # show them as 2026年12月2日 and edit them with a western calendar.
+    fieldsets = tuple(
+        (name, {**options, "fields": ("last_login_roc", "date_joined_roc")})
+        if "date_joined" in options["fields"]
+        else (name, options)
+        for name, options in UserAdmin.fieldsets or ()
+    )
+    readonly_fields = ("last_login_roc", "date_joined_roc")
+
+    @admin.display(description=_("上次登入"))
+    def last_login_roc(self, user: Any) -> str:
+        return roc_display(user.last_login) or "-"
+
+    @admin.display(description=_("加入日期"))
+    def date_joined_roc(self, user: Any) -> str:
+        return roc_display(user.date_joined)
 
 
 class RoleGroupAdmin(SuperuserOnlyAdminMixin, GroupAdmin):

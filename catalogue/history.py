@@ -13,9 +13,10 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import models, router, transaction
 from django.db.models.deletion import Collector
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from simple_history.models import HistoricalRecords
 
+from .i18n import site_language
 from .roc import roc_datetime_short
 
 
@@ -51,6 +52,18 @@ def record_revision(obj: models.Model, *, created: bool = False) -> None:
     """Write a revision of obj as it is now, agencies included."""
     recorder: CatalogueHistoricalRecords = type(obj)._history_recorder  # type: ignore[attr-defined]
     recorder.create_historical_record(obj, "+" if created else "~")
+
+
+REVERTED = gettext_lazy("還原至 {label} 版本")
+REVERTED_BECAUSE = gettext_lazy("還原至 {label} 版本：{reason}")
+
+
+def revert_reason(record: Any, reason: str = "") -> str:
+    """還原至 114.12.30 14:05（#12）版本：<why>, the change reason a revert is recorded with,
+    in the site's language (it is data that everyone reads)."""
+    if not reason:
+        return site_language(REVERTED, label=revision_label(record))
+    return site_language(REVERTED_BECAUSE, label=revision_label(record), reason=reason)
 
 
 def revision_label(record: Any) -> str:
@@ -103,7 +116,7 @@ def revert_to(
         pks = getattr(record, field.name).values_list(f"{target}_id", flat=True)
         related[field.name] = list(field.related_model._default_manager.filter(pk__in=pks))
     if reason is None:
-        reason = f"還原至 {revision_label(record)} 版本"
+        reason = revert_reason(record)
     attribute(obj, user=user, reason=reason)
     obj.skip_history_when_saving = True  # type: ignore[attr-defined]
     try:

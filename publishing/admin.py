@@ -17,6 +17,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from catalogue.forms import DATE_HELP, DATE_OVERRIDES, RocDateField
 from catalogue.models import Bulletin
 from catalogue.roc import roc_datetime_short
 
@@ -47,18 +48,14 @@ class VersionField(forms.CharField):
 
 class EditionCreateForm(forms.Form):
     bulletin = forms.ModelChoiceField(queryset=Bulletin.objects.all(), label=_("彙整表"))
-    date = forms.DateField(
-        label=_("版本日期"), help_text=_("公告日期，以民國紀年顯示，例如 114.12.30。")
-    )
+    date = RocDateField(label=_("版本日期"), help_text=DATE_HELP)
     change_note = forms.CharField(
         label=_("本版異動說明"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
 
 
 class EditionEditForm(forms.Form):
-    date = forms.DateField(
-        label=_("版本日期"), help_text=_("公告日期，以民國紀年顯示，例如 114.12.30。")
-    )
+    date = RocDateField(label=_("版本日期"), help_text=DATE_HELP)
     change_note = forms.CharField(
         label=_("本版異動說明"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
@@ -89,6 +86,7 @@ class EditionAdmin(admin.ModelAdmin):
     list_select_related = ("bulletin", "prepared_by")
     search_fields = ("change_note",)
     change_form_template = "admin/publishing/edition/change_form.html"
+    formfield_overrides = DATE_OVERRIDES
     actions = None  # deleting in bulk would bypass the model's refusal
     fields = (
         "bulletin",
@@ -130,6 +128,12 @@ class EditionAdmin(admin.ModelAdmin):
     @admin.display(description=_("前一公告版本"))
     def previous_edition(self, edition: Edition) -> str:
         return edition.previous.roc_date if edition.previous else "-"
+
+    def get_view_on_site_url(self, obj: Edition | None = None) -> str | None:
+        """The public page, once there is one: a draft's address answers 404."""
+        if obj is None or not obj.is_public:
+            return None
+        return obj.get_absolute_url()
 
     def get_fields(self, request: HttpRequest, obj: Edition | None = None) -> tuple[str, ...]:
         if obj is not None and not obj.withdrawn_reason:
@@ -236,7 +240,7 @@ class EditionAdmin(admin.ModelAdmin):
         form = EditionEditForm(request.POST or None, initial=initial)
         if request.method == "POST" and form.is_valid():
             try:
-                services.update_edition(
+                edition = services.update_edition(
                     edition=edition,
                     user=request.user,
                     date=form.cleaned_data["date"],

@@ -21,7 +21,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from catalogue.models import Bulletin
-from catalogue.roc import roc_date_long, roc_date_short, roc_datetime_short
+from catalogue.roc import roc_date_filename, roc_date_long, roc_date_short, roc_datetime_short
 
 from . import lifecycle
 from .exceptions import EditionFrozen
@@ -272,7 +272,7 @@ class Edition(models.Model):
 
     def file_basename(self) -> str:
         """policy-industries-114-12-30: the stem of every file of this edition."""
-        return f"{self.bulletin.slug}-{self.roc_date.replace('.', '-')}"
+        return f"{self.bulletin.slug}-{roc_date_filename(self.date)}"
 
     # What save() refuses: see lifecycle.py for the steps and the columns each may write.
 

@@ -25,7 +25,7 @@ from django.utils.translation import gettext
 
 from catalogue.i18n import site_language
 from catalogue.models import Bulletin
-from catalogue.roc import roc_date_short
+from catalogue.roc import roc_datetime_short
 from catalogue.text import normalise_line_breaks, text_problem
 
 from . import lifecycle
@@ -374,11 +374,10 @@ def _lock(
             ).format(who=who, status=locked.get_status_display())
         )
     if expected_version is not None and locked.updated_at != expected_version:
-        moment = timezone.localtime(locked.updated_at)
         raise Conflict(
             gettext(
                 "這個版本在您開啟後已由 {who} 於 {when} 變更，未執行任何操作；請重新整理後再確認。"
-            ).format(who=who, when=f"{roc_date_short(moment.date())} {moment:%H:%M:%S}")
+            ).format(who=who, when=roc_datetime_short(locked.updated_at, seconds=True))
         )
     check_allowed(edition=locked, user=user, action=action, comment=comment)
     _check_text(comment, gettext("說明或理由"))

@@ -32,6 +32,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import condition, require_safe
 
+from catalogue.roc import roc_date_filename
+
 from .integrity import FileUnavailable, verified_content
 from .models import Edition, EditionFile
 from .pages import (
@@ -140,8 +142,9 @@ def _current_for(edition: Edition) -> Edition | None:
 
 
 def download_name(edition: Edition, fmt: str) -> str:
-    """政策性產業彙整表-114.12.30.pdf: the Chinese name a saved file gets."""
-    return f"{labels()['download_name']}-{edition.roc_date}.{fmt}"
+    """政策性產業彙整表-114-12-30.pdf: the Chinese name a saved file gets; its date written as
+    in every file name (catalogue.roc.roc_date_filename)."""
+    return f"{labels()['download_name']}-{roc_date_filename(edition.date)}.{fmt}"
 
 
 def public_filename(edition: Edition, fmt: str) -> str:

@@ -8,6 +8,7 @@ page marks changed characters, and revert restores a scope's agencies too.
 from typing import Any
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import PAGE_VAR
@@ -19,14 +20,29 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
-from ..history import revert_to, revision_label
+from ..history import revert_reason, revert_to, revision_label
 from ..versioning import StaleVersion, conflict_message
 from .diff import FieldChange, compare, compared_fields, display, load_m2m
+from .filters import FILTER_NAMES, HistoryFilterForm
 from .timeline import Entry, object_entries
 
 TIMELINE_PAGE_VAR = "tp"
+
+
+class RevertForm(forms.Form):
+    """A revert is an edit like any other: it says why, and the reason goes into the history."""
+
+    reason = forms.CharField(
+        label=gettext_lazy("還原理由"),
+        max_length=400,
+        help_text=gettext_lazy("必填；會與還原的版本一起記錄在修訂歷史的「變更說明」中。"),
+        error_messages={"required": gettext_lazy("請填寫還原理由；未還原任何資料。")},
+        widget=forms.TextInput(attrs={"size": 60}),
+    )
+    read_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
 
 class CatalogueHistoryAdmin(SimpleHistoryAdmin):
@@ -57,19 +73,24 @@ class CatalogueHistoryAdmin(SimpleHistoryAdmin):
     def history_view(
         self, request: HttpRequest, object_id: str, extra_context: dict | None = None
     ) -> HttpResponse:
-        """Every revision of one object, newest first, with radio buttons to pick two to compare."""
+        """Every revision of one object, newest first, with radio buttons to pick two to compare;
+        below, the revisions of its parts. Both lists can be narrowed (filters.py)."""
         object_id = unquote(object_id)
         records = list(self._revisions(object_id))
         obj, exists = self._object_or_last_state(request, object_id, records)
         if not self.has_view_or_change_permission(request, obj if exists else None):
             raise PermissionDenied
-        page = Paginator(object_entries(records), self.history_list_per_page).get_page(
-            request.GET.get(PAGE_VAR)
-        )
-        self._add_urls(page.object_list)
+        entries = object_entries(records)
         timeline = self.get_history_timeline(object_id)
+        filters = HistoryFilterForm(
+            request.GET, model=self.model, entries=[*entries, *(timeline or [])]
+        )
+        entries = filters.apply(entries)
+        page = Paginator(entries, self.history_list_per_page).get_page(request.GET.get(PAGE_VAR))
+        self._add_urls(page.object_list)
         timeline_page = None
         if timeline is not None:
+            timeline = filters.apply(timeline)
             timeline_page = Paginator(timeline, self.history_list_per_page).get_page(
                 request.GET.get(TIMELINE_PAGE_VAR)
             )
@@ -83,6 +104,10 @@ class CatalogueHistoryAdmin(SimpleHistoryAdmin):
             "timeline_page_var": TIMELINE_PAGE_VAR,
             "timeline_title": self.timeline_title,
             "compare_url": reverse(self._url_name("history_compare"), args=[object_id]),
+            "filters": filters,
+            "filter_query": urlencode(
+                {name: request.GET[name] for name in FILTER_NAMES if request.GET.get(name)}
+            ),
             **(extra_context or {}),
         }
         return TemplateResponse(request, self.object_history_template, context)
@@ -140,18 +165,25 @@ class CatalogueHistoryAdmin(SimpleHistoryAdmin):
         load_m2m([record, latest] if latest is not record else [record])
         unchanged = exists and latest.history_type != "-" and not compare(latest, record)
         errors: list[str] = []
-        if request.method == "POST":
+        posted = request.method == "POST"
+        form = RevertForm(
+            request.POST if posted else None,
+            initial={"read_version": obj.version if exists else None},
+        )
+        if posted:
             if not can_revert:
                 raise PermissionDenied
-            if not unchanged:
-                read = request.POST.get("read_version", "")
-                read_version = int(read) if read.isdigit() else None
+            if not unchanged and form.is_valid():
+                read_version = form.cleaned_data["read_version"]
+                reason = revert_reason(record, form.cleaned_data["reason"].strip())
                 try:
                     if exists and read_version is None:
                         raise ValidationError(
                             _("表單缺少讀取時的版本號，未還原；請重新載入頁面後再還原。")
                         )
-                    restored = revert_to(record, user=request.user, read_version=read_version)
+                    restored = revert_to(
+                        record, user=request.user, reason=reason, read_version=read_version
+                    )
                 except StaleVersion:
                     errors = [conflict_message(obj, read_version)]
                 except ValidationError as error:
@@ -177,6 +209,7 @@ class CatalogueHistoryAdmin(SimpleHistoryAdmin):
             "is_latest": latest is record,
             "unchanged": unchanged,
             "can_revert": can_revert and not unchanged,
+            "form": form,
             "errors": errors,
             **(extra_context or {}),
         }

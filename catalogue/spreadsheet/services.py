@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from operations import audit
 
 from ..models import Bulletin
-from ..roc import roc_date_short
+from ..roc import roc_date_filename
 from ..roles import can_import
 from .formats import FORMATS, FileRefused, Table, format_for
 from .importer import ImportPlan, ImportRefused, SheetError, apply_plan, plan_import
@@ -25,8 +25,9 @@ def export_bulletin(*, bulletin: Bulletin, file_format: str) -> bytes:
 
 
 def export_file_name(*, bulletin: Bulletin, file_format: str) -> str:
-    """policy-industries-114.12.30.xlsx: the bulletin and today's date as the agency writes it."""
-    return f"{bulletin.slug}-{roc_date_short(timezone.localdate())}.{file_format}"
+    """policy-industries-114-12-30.xlsx: the bulletin and today's date, written as in every
+    file name (catalogue.roc.roc_date_filename)."""
+    return f"{bulletin.slug}-{roc_date_filename(timezone.localdate())}.{file_format}"
 
 
 def import_reason(file_name: str) -> str:

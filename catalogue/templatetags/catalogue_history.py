@@ -7,18 +7,16 @@ from django import template
 from django.utils.translation import gettext as _
 
 from ..history import user_label
-from ..roc import roc_datetime_short
+from ..roc import roc_display
 
 register = template.Library()
 
 
 @register.filter
-def roc_datetime(value: datetime.datetime | None, precision: str = "") -> str:
+def roc_datetime(value: datetime.date | datetime.datetime | None, precision: str = "") -> str:
     """114.12.30 14:05 — a moment in the agency's calendar and time zone; |roc_datetime:"seconds"
-    adds the seconds (an audit trail)."""
-    if value is None:
-        return ""
-    return roc_datetime_short(value, seconds=precision == "seconds")
+    adds the seconds (an audit trail). A date alone shows as 114.12.30."""
+    return roc_display(value, seconds=precision == "seconds")
 
 
 @register.filter

@@ -96,10 +96,12 @@ def test_editor_edits_a_programme_compares_its_revisions_and_reverts_it(
     # The older revision, then the confirmation that shows what reverting would change.
     page.get_by_role("columnheader", name=re.compile("舊版本")).get_by_role("link").click()
     expect(page.get_by_role("heading", name="還原後將有的變更")).to_be_visible()
+    page.get_by_role("textbox", name="還原理由").fill("名稱以公告為準")
     page.get_by_role("button", name="還原至此版本").click()
     expect(_success(page)).to_contain_text("已還原至")
     newest = page.locator("#change-history tbody tr").first
     expect(newest).to_contain_text("還原至")
+    expect(newest).to_contain_text("名稱以公告為準")
     expect(newest.locator(".who")).to_have_text(editor.get_username())
 
     _breadcrumbs(page).get_by_role("link", name=f"4. {NEW_SOUTHBOUND}").click()

@@ -40,10 +40,11 @@ def _revision_url(record) -> str:
     )
 
 
-def _revert(client, record):
+def _revert(client, record, reason: str = "恢復原來的內容"):
     """Post the revert form as the page the editor was shown would: with the version it read."""
     page = client.get(_revision_url(record))
-    return client.post(_revision_url(record), {"read_version": page.context["object"].version})
+    data = {"read_version": page.context["object"].version, "reason": reason}
+    return client.post(_revision_url(record), data)
 
 
 def test_history_page_lists_who_when_why_and_what_changed(client, editor, scope):
@@ -143,7 +144,32 @@ def test_editor_reverts_a_scope_and_its_agencies_in_one_revision(client, editor,
     assert revision.history_user == editor
     assert revision.history_change_reason.startswith("還原至 ")
     assert f"#{original.history_id}" in revision.history_change_reason
+    assert revision.history_change_reason.endswith("版本：恢復原來的內容")
     assert {row.agency_id for row in revision.agencies.all()} == agencies_before
+
+
+def test_a_revert_without_a_reason_is_refused_and_changes_nothing(client, editor, scope):
+    original = scope.history.first()
+    _edit(scope, editor, "改寫", description="包括晶片設計（改寫）")
+    count = scope.history.count()
+    client.force_login(editor)
+
+    response = _revert(client, original, reason="   ")
+
+    assert response.status_code == 200
+    assert "請填寫還原理由；未還原任何資料。" in response.content.decode()
+    scope.refresh_from_db()
+    assert scope.description == "包括晶片設計（改寫）"
+    assert scope.history.count() == count
+
+
+def test_the_reason_of_a_revert_is_shown_in_the_history_list(client, editor, scope):
+    original = scope.history.first()
+    _edit(scope, editor, "改寫", description="包括晶片設計（改寫）")
+    client.force_login(editor)
+    assert _revert(client, original, reason="誤改，恢復公告文字").status_code == 302
+    page = client.get(_history_url(scope)).content.decode()
+    assert f"#{original.history_id}） 版本：誤改，恢復公告文字" in page
 
 
 def test_approver_sees_a_revision_but_cannot_revert_to_it(client, approver, editor, scope):
@@ -252,7 +278,7 @@ def test_editor_restores_a_deleted_target_from_its_history(client, editor, scope
     delete_with_history([target], user=editor, reason="誤刪")
     deletion = Target.history.filter(id=target_id).first()
     client.force_login(editor)
-    response = client.post(_revision_url(deletion))
+    response = client.post(_revision_url(deletion), {"reason": "誤刪，恢復"})
     assert response.status_code == 302
     restored = Target.objects.get(pk=target_id)
     assert restored.text == target.text

@@ -256,7 +256,9 @@ def test_a_revert_against_a_newer_version_is_refused(client, editor, second_edit
     semiconductor.headline = "再改的願景"
     semiconductor.save()
 
-    response = client.post(url, {"read_version": page.context["object"].version})
+    response = client.post(
+        url, {"read_version": page.context["object"].version, "reason": "改回原來的願景"}
+    )
 
     assert response.status_code == 200
     text = response.content.decode()

@@ -154,6 +154,34 @@ def test_an_editor_adds_an_edition_in_the_admin(client, demo_bulletin, editor):
     assert edition.transitions.get().action == "create"
 
 
+@pytest.mark.parametrize("typed", ["114.12.30", "1141230", "114-12-30", "2025-12-30"])
+def test_the_add_form_takes_the_date_as_its_help_text_shows_it(
+    client, demo_bulletin, editor, typed
+):
+    client.force_login(editor)
+    page = client.get(reverse("admin:publishing_edition_add")).content.decode()
+    assert "115.12.01" in page  # the example in the help text
+    response = client.post(
+        reverse("admin:publishing_edition_add"),
+        {"bulletin": demo_bulletin.pk, "date": typed, "change_note": ""},
+    )
+    assert response.status_code == 302
+    assert Edition.objects.get().date == datetime.date(2025, 12, 30)
+
+
+def test_the_edit_form_shows_the_roc_date_and_names_a_wrong_one(client, draft_edition, editor):
+    client.force_login(editor)
+    page = client.get(_edit(draft_edition)).content.decode()
+    assert 'value="114.12.30"' in page
+    response = client.post(
+        _edit(draft_edition),
+        {"date": "115.02.30", "change_note": "", "version": draft_edition.updated_at.isoformat()},
+    )
+    assert response.status_code == 200
+    assert "日期無效：115 年 2 月沒有 30 日。" in response.content.decode()
+    assert Edition.objects.get(pk=draft_edition.pk).date == datetime.date(2025, 12, 30)
+
+
 def test_the_add_form_refuses_a_second_unpublished_edition(client, draft_edition, editor):
     client.force_login(editor)
     response = client.post(

@@ -47,12 +47,23 @@ def test_create_reads_a_date_in_the_roc_calendar(demo_bulletin, editor):
     assert Edition.objects.get(pk=pk).roc_date == "114.12.30"
 
 
+@pytest.mark.parametrize("text", ["1151201", "115.12.01", "2026-12-01"])
+def test_create_reads_every_form_of_date_the_forms_take(demo_bulletin, editor, text):
+    pk = _create(editor, date=text)
+    assert Edition.objects.get(pk=pk).roc_date == "115.12.01"
+
+
+def test_create_names_what_is_wrong_with_a_date(demo_bulletin, editor):
+    with pytest.raises(CommandError, match="日期無效：115 年 2 月沒有 30 日"):
+        _run("create", "--bulletin", "policy-industries", "--date", "115.02.30", "--user", "x")
+
+
 def test_create_refuses_an_unknown_bulletin_or_user_or_date(demo_bulletin, editor):
     with pytest.raises(CommandError, match="找不到網址代稱"):
         _run("create", "--bulletin", "nope", "--date", "2025-12-30", "--user", editor.username)
     with pytest.raises(CommandError, match="找不到帳號"):
         _run("create", "--bulletin", "policy-industries", "--date", "2025-12-30", "--user", "x")
-    with pytest.raises(CommandError, match="無法辨識日期"):
+    with pytest.raises(CommandError, match="無法辨識的日期"):
         _run(
             "create", "--bulletin", "policy-industries", "--date", "soon", "--user", editor.username
         )

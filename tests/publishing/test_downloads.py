@@ -70,7 +70,7 @@ def test_download_has_a_chinese_file_name(client: Any, published_edition: Any) -
     disposition = _get(client, URL.format("pdf"))["Content-Disposition"]
     assert disposition.startswith("inline; ")
     assert 'filename="policy-industries-114-12-30.pdf"' in disposition
-    assert f"filename*=UTF-8''{quote('政策性產業彙整表-114.12.30.pdf')}" in disposition
+    assert f"filename*=UTF-8''{quote('政策性產業彙整表-114-12-30.pdf')}" in disposition
     assert _get(client, URL.format("csv"))["Content-Disposition"].startswith("attachment; ")
 
 

@@ -22,7 +22,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext
 
 from catalogue.models import Bulletin
-from catalogue.roc import parse_roc_date_short, roc_datetime_short
+from catalogue.roc import RocDateError, parse_roc_date, roc_datetime_short
 from publishing import services
 from publishing.diff import diff_as_text
 from publishing.exceptions import EditionError
@@ -49,7 +49,9 @@ class Command(BaseCommand):
         create = actions.add_parser("create", help="從目前的目錄建立新版本草稿。")
         create.add_argument("--bulletin", required=True, help="彙整表網址代稱（slug）。")
         create.add_argument(
-            "--date", required=True, help="版本日期：YYYY-MM-DD 或民國日期 114.12.30。"
+            "--date",
+            required=True,
+            help="版本日期：民國日期 115.12.01 或 1151201，或西元 2026-12-01。",
         )
         create.add_argument("--user", required=True, help="執行者帳號。")
         create.add_argument("--note", default="", help="本版異動說明。")
@@ -196,12 +198,6 @@ def _user(username: str) -> Any:
 
 def _date(text: str) -> datetime.date:
     try:
-        return datetime.date.fromisoformat(text)
-    except ValueError:
-        pass
-    try:
-        return parse_roc_date_short(text)
-    except ValueError as error:
-        raise CommandError(
-            gettext("無法辨識日期「{text}」：請用 YYYY-MM-DD 或 114.12.30。").format(text=text)
-        ) from error
+        return parse_roc_date(text)
+    except RocDateError as error:
+        raise CommandError(str(error)) from error
