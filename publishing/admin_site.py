@@ -1,4 +1,4 @@
-"""The back office's admin site: a dashboard on its front page, the catalogue in the bulletin's order.
+"""The back office's admin site: a dashboard on its front page, the catalogue in bulletin order.
 
 Installed in place of django.contrib.admin (INSTALLED_APPS lists BackOfficeAdminConfig), so
 `admin.site` and every @admin.register reach this site. This module is imported while the apps

@@ -140,7 +140,7 @@ def edition_admin_url(edition: Edition) -> str:
 
 
 def _holders(permission: str) -> list[Any]:
-    """Active people holding publishing.<permission> through a group, themselves, or as superuser."""
+    """Active people holding publishing.<permission>: by a group, by themselves, as superuser."""
     perm = Permission.objects.get(content_type__app_label="publishing", codename=permission)
     query = Q(is_superuser=True) | Q(groups__permissions=perm) | Q(user_permissions=perm)
     return list(get_user_model().objects.filter(query, is_active=True).distinct().order_by("pk"))
