@@ -34,7 +34,9 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
     """Each person turns their own e-mail on or off; nobody else's."""
     setting = NotificationSetting.objects.filter(user=request.user).first()
     setting = setting or NotificationSetting(user=request.user)
-    form = NotificationSettingForm(request.POST or None, instance=setting)
+    # An unticked box sends nothing: an empty POST is still a submitted form.
+    data = request.POST if request.method == "POST" else None
+    form = NotificationSettingForm(data, instance=setting)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, gettext("已儲存通知設定。"))
