@@ -54,7 +54,8 @@ def catalogue_changes(request: HttpRequest, bulletin_id: int) -> HttpResponse:
     """The catalogue as it is now against the bulletin's last public edition, without an edition.
 
     The same diff the next edition would carry (it chains to that edition), built as a
-    snapshot is built, and nothing saved.
+    snapshot is built, and nothing saved. Its queries do not grow with the catalogue: the
+    snapshot's are fixed, and the revisions behind the changes take one query per kind of row.
     """
     if not request.user.has_perm(CATALOGUE_VIEW_PERMISSION):
         raise PermissionDenied
