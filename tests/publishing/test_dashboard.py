@@ -15,6 +15,7 @@ from django.urls import reverse
 from catalogue.history import attribute
 from catalogue.models import Bulletin, Programme
 from publishing import services
+from publishing.dashboard import dashboard_for
 
 pytestmark = pytest.mark.django_db
 
@@ -85,25 +86,19 @@ def test_an_edition_four_eyes_forbids_is_marked_with_the_reason(
 def test_approved_edition_waits_for_publication(
     client: Any, approver: Any, second_approver: Any, approved_edition: Any
 ) -> None:
-    (mine,) = dashboard_of(approver).approved
-    (theirs,) = dashboard_of(second_approver).approved
+    (mine,) = dashboard_for(approver).approved
+    (theirs,) = dashboard_for(second_approver).approved
     assert mine.edition == approved_edition
     # The approver may publish what they approved; four eyes is about the content's authors.
     assert mine.allowed and theirs.allowed
     assert mine.scheduled_for is getattr(approved_edition, "scheduled_for", None)
 
 
-def dashboard_of(user: Any) -> Any:
-    from publishing.dashboard import dashboard_for
-
-    return dashboard_for(user)
-
-
 def test_both_see_the_edition_in_force_and_recent_activity(
     client: Any, editor: Any, approver: Any, published_edition: Any
 ) -> None:
     for person in (editor, approver):
-        board = dashboard_of(person)
+        board = dashboard_for(person)
         assert board.in_force == [published_edition]
         assert board.activity[0].what == "公告"
         assert len(board.activity) == 10  # the demo's catalogue revisions fill the rest
@@ -112,7 +107,7 @@ def test_both_see_the_edition_in_force_and_recent_activity(
 def test_catalogue_changes_not_yet_in_any_edition_are_counted(
     client: Any, editor: Any, published_edition: Any
 ) -> None:
-    (item,) = dashboard_of(editor).changes
+    (item,) = dashboard_for(editor).changes
     assert item.count == 0 and item.base == published_edition
     programme = Programme.objects.get(bulletin=published_edition.bulletin, serial=1)
     _rename(programme, "改名後的產業", editor)
@@ -128,7 +123,7 @@ def test_changes_taken_into_a_draft_no_longer_count(editor: Any, published_editi
     draft = services.create_edition(
         bulletin=published_edition.bulletin, date=datetime.date(2026, 1, 30), user=editor
     )
-    (item,) = dashboard_of(editor).changes
+    (item,) = dashboard_for(editor).changes
     assert item.base == draft and item.count == 0
 
 
