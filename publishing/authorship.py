@@ -42,11 +42,14 @@ def snapshot_taken_at(edition: Any) -> datetime.datetime | None:
 
 
 def attach_revisions(
-    diff: dict[str, Any], *, edition: Any, previous: Any | None, snapshot: dict[str, Any]
+    diff: dict[str, Any], *, edition: Any | None, previous: Any | None, snapshot: dict[str, Any]
 ) -> dict[str, Any]:
-    """The diff with the catalogue revisions behind each of its rows."""
+    """The diff with the catalogue revisions behind each of its rows.
+
+    edition None: snapshot is the catalogue as it is now (the changes not yet in an edition).
+    """
     since = snapshot_taken_at(previous) if previous is not None else None
-    until = snapshot_taken_at(edition)
+    until = snapshot_taken_at(edition) if edition is not None else None
     if diff.get("first_edition"):
         paths = {key: path for key, _parent, path in _walk(snapshot)}
         for scope_key, agency_ids in _scope_agencies(snapshot).items():

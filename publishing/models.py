@@ -454,3 +454,26 @@ class EditionTransition(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise EditionFrozen(gettext("版本紀錄只能新增，不可修改或刪除。"))
+
+
+class NotificationSetting(models.Model):
+    """Whether a person receives e-mail about editions; without a row, they do (the default)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_setting",
+        verbose_name=_("使用者"),
+    )
+    email_enabled = models.BooleanField(
+        _("以電子郵件通知我"),
+        default=True,
+        help_text=_("版本送審、退回、核定、公告、撤回或公告失敗時寄信給我。"),
+    )
+
+    class Meta:
+        verbose_name = _("通知設定")
+        verbose_name_plural = _("通知設定")
+
+    def __str__(self) -> str:
+        return str(self.user)

@@ -28,7 +28,7 @@ from catalogue.models import Bulletin
 from catalogue.roc import roc_datetime_short
 from catalogue.text import normalise_line_breaks, text_problem
 
-from . import lifecycle
+from . import lifecycle, notifications
 from .authorship import attach_revisions, authored_rows
 from .diff import diff_snapshots
 from .exceptions import (
@@ -399,6 +399,7 @@ def _move(edition: Edition, user: User, action: str, comment: str) -> Edition:
     with sanctioned(action):
         edition.save()
     _log(edition, action, user, source, edition.status, comment.strip())
+    notifications.notify_after_commit(action, edition=edition, user=user, reason=comment)
     return edition
 
 

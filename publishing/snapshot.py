@@ -6,9 +6,10 @@ so that a diff can tell a moved or edited row from a new one.
 
 import hashlib
 import json
+from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 
 from catalogue.models import Bulletin, Programme, Scope, format_period
 from catalogue.numbers import plain_decimal
@@ -17,16 +18,26 @@ SNAPSHOT_FORMAT = "policy-industries-snapshot"
 SNAPSHOT_VERSION = 1
 
 
-def build_snapshot(bulletin: Bulletin) -> dict[str, Any]:
-    """The bulletin's whole catalogue as it is now, in a fixed number of queries."""
+def snapshot_programmes() -> QuerySet[Programme]:
+    """Programmes with everything a snapshot reads prefetched; filter or prefetch it by bulletin."""
     scopes = Scope.objects.prefetch_related(
         "agencies", "targets", "strategies", "sections"
     ).order_by("order")
-    programmes = (
-        Programme.objects.filter(bulletin=bulletin)
-        .order_by("serial")
-        .prefetch_related(Prefetch("scopes", queryset=scopes))
+    return Programme.objects.order_by("serial").prefetch_related(
+        Prefetch("scopes", queryset=scopes)
     )
+
+
+def build_snapshot(
+    bulletin: Bulletin, programmes: Iterable[Programme] | None = None
+) -> dict[str, Any]:
+    """The bulletin's whole catalogue as it is now, in a fixed number of queries.
+
+    programmes: the bulletin's programmes from snapshot_programmes(), when the caller prefetched
+    them for several bulletins at once (the admin dashboard).
+    """
+    if programmes is None:
+        programmes = snapshot_programmes().filter(bulletin=bulletin)
     agency = bulletin.issuing_agency
     return {
         "format": SNAPSHOT_FORMAT,

@@ -15,7 +15,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "publishing.admin_site.BackOfficeAdminConfig",  # django.contrib.admin with our front page
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -179,6 +179,18 @@ PDF_SEAL_CHAIN = env_list("PDF_SEAL_CHAIN", [])
 PDF_SEAL_DEMO_DIR: Path | None = None
 # The bulletin shown on the public home page.
 PUBLIC_BULLETIN_SLUG = env_str("PUBLIC_BULLETIN_SLUG", "policy-industries")
+
+# E-mail about editions (publishing.notifications): printed on the console unless told otherwise;
+# production sends through SMTP (docs/deploy.md). The links in them start with SITE_URL, the
+# address people reach the back office at (a mail has no request to take it from).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "webmaster@localhost")
 
 # Security headers Django does not set itself (operations.middleware). No inline script or
 # style anywhere: the public pages and the admin load theirs from STATIC_URL.

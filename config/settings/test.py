@@ -11,3 +11,5 @@ MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="policy-industries-test-media-"))
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 # A test certificate, made once per test session (tests/conftest.py), so publishing seals.
 PDF_SEAL_DEMO_DIR = Path(tempfile.mkdtemp(prefix="policy-industries-test-seal-"))
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+SITE_URL = "http://testserver"

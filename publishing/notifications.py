@@ -1,0 +1,192 @@
+"""E-mail to the people an edition's step concerns, in Traditional Chinese, after the step commits.
+
+One entry point, `notify(event, edition_id, actor_id, reason)`, takes ids only: it re-reads the
+edition, so it can run after the transaction (services call `notify_after_commit`) or in a
+worker (a failed publication: the tasks worker calls `notify(PUBLISH_FAILED, ...)` itself).
+Who may decide is asked of publishing.services (`can`), never worked out again here, so four
+eyes excludes the same people from the mail as from the button.
+
+Each person may turn the mail off (NotificationSetting); people without an address, inactive
+accounts and the person who took the step (except for a failed publication, which they asked
+for) get none.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from catalogue.history import user_label
+
+from . import lifecycle
+from .lifecycle import Action
+from .models import Edition, NotificationSetting
+
+logger = logging.getLogger(__name__)
+
+SUBMIT, REJECT, APPROVE, PUBLISH, WITHDRAW = (
+    Action.SUBMIT,
+    Action.REJECT,
+    Action.APPROVE,
+    Action.PUBLISH,
+    Action.WITHDRAW,
+)
+PUBLISH_FAILED = "publish_failed"
+
+
+@dataclass(frozen=True)
+class Event:
+    """One kind of mail: its subject and first sentence ({date} is the edition's ROC date)."""
+
+    subject: Any
+    sentence: Any
+
+
+EVENTS: dict[str, Event] = {
+    SUBMIT: Event(_("{date} 版待您核定"), _("{actor} 已將 {date} 版送審，請您核定或退回。")),
+    REJECT: Event(_("{date} 版已退回"), _("{actor} 退回了 {date} 版。")),
+    APPROVE: Event(_("{date} 版已核定"), _("{actor} 核定了 {date} 版，可以公告了。")),
+    PUBLISH: Event(_("{date} 版已公告"), _("{actor} 公告了 {date} 版。")),
+    WITHDRAW: Event(_("{date} 版已撤回"), _("{actor} 撤回了已公告的 {date} 版。")),
+    PUBLISH_FAILED: Event(
+        _("{date} 版公告失敗"), _("{date} 版公告失敗，版本仍為已核定，未公告任何內容。")
+    ),
+}
+SUBJECT_PREFIX = _("[政策性產業彙整表]")
+
+
+def notify_after_commit(event: str, *, edition: Edition, user: Any, reason: str = "") -> None:
+    """Send the event's mail once the current transaction commits; nothing if it rolls back.
+
+    Steps without mail (recall, reopen, supersede…) pass through: services call this for every
+    move.
+    """
+    if event not in EVENTS:
+        return
+    actor_id = user.pk if user is not None and user.is_authenticated else None
+    edition_id = edition.pk
+    transaction.on_commit(
+        lambda: notify(event, edition_id, actor_id, reason),
+        robust=True,  # a mail server down must not turn a committed step into an error page
+    )
+
+
+def notify(event: str, edition_id: int, actor_id: int | None, reason: str = "") -> int:
+    """Mail the people event concerns about edition_id; return how many mails were sent."""
+    if event not in EVENTS:
+        raise ValueError(f"unknown notification event {event!r}")
+    edition = (
+        Edition.objects.select_related("bulletin", "prepared_by").filter(pk=edition_id).first()
+    )
+    if edition is None:
+        return 0
+    User = get_user_model()
+    actor = User.objects.filter(pk=actor_id).first() if actor_id else None
+    people = [
+        person
+        for person in recipients(event, edition, actor)
+        if person.is_active and person.email and wants_mail(person)
+    ]
+    if not people:
+        return 0
+    with translation.override(settings.LANGUAGE_CODE):
+        messages = [_message(event, edition, actor, person, reason) for person in people]
+    sent = get_connection().send_messages(messages) or 0
+    logger.info("notification %s edition=%s sent=%s", event, edition_id, sent)
+    return sent
+
+
+def recipients(event: str, edition: Edition, actor: Any | None) -> list[Any]:
+    """Who event concerns: those who may decide a submitted edition, or those who took part."""
+    if event == SUBMIT:
+        from .services import can  # services calls this module at the end of each step
+
+        people = [
+            person
+            for person in _holders(lifecycle.APPROVE)
+            if can(edition=edition, user=person, action=Action.APPROVE)
+        ]
+    elif event == REJECT:
+        people = _by_ids([edition.prepared_by_id, _submitter_id(edition)])
+    else:
+        people = _by_ids([edition.prepared_by_id, *_participant_ids(edition)])
+    if event != PUBLISH_FAILED and actor is not None:
+        people = [person for person in people if person.pk != actor.pk]
+    return people
+
+
+def wants_mail(user: Any) -> bool:
+    """True unless the person turned the mail off."""
+    setting = NotificationSetting.objects.filter(user=user).first()
+    return setting is None or setting.email_enabled
+
+
+def edition_admin_url(edition: Edition) -> str:
+    """The edition's admin page as an absolute URL (SITE_URL: mail has no request to ask)."""
+    path = reverse("admin:publishing_edition_change", args=[edition.pk])
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def _holders(permission: str) -> list[Any]:
+    """Active people holding publishing.<permission>: by a group, by themselves, as superuser."""
+    perm = Permission.objects.get(content_type__app_label="publishing", codename=permission)
+    query = Q(is_superuser=True) | Q(groups__permissions=perm) | Q(user_permissions=perm)
+    return list(get_user_model().objects.filter(query, is_active=True).distinct().order_by("pk"))
+
+
+def _by_ids(ids: list[int | None]) -> list[Any]:
+    wanted = {pk for pk in ids if pk is not None}
+    return list(get_user_model().objects.filter(pk__in=wanted).order_by("pk"))
+
+
+def _submitter_id(edition: Edition) -> int | None:
+    from .services import submitter_id
+
+    return submitter_id(edition)
+
+
+def _participant_ids(edition: Edition) -> list[int]:
+    """Everyone who took a step on the edition: prepared, submitted, approved, published…"""
+    return list(
+        edition.transitions.filter(actor__isnull=False)
+        .values_list("actor_id", flat=True)
+        .distinct()
+    )
+
+
+def _message(
+    event: str, edition: Edition, actor: Any | None, person: Any, reason: str
+) -> EmailMultiAlternatives:
+    kind = EVENTS[event]
+    actor_name = user_label(actor)
+    context = {
+        "person": user_label(person),
+        "sentence": str(kind.sentence).format(date=edition.roc_date, actor=actor_name),
+        "bulletin": edition.bulletin.title,
+        "edition": edition,
+        "reason": reason.strip(),
+        "url": edition_admin_url(edition),
+        "settings_url": settings.SITE_URL.rstrip("/") + reverse("admin:notification_settings"),
+    }
+    subject = f"{SUBJECT_PREFIX} {str(kind.subject).format(date=edition.roc_date)}"
+    mail = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string("publishing/mail/notification.txt", context),
+        to=[person.email],
+    )
+    mail.attach_alternative(
+        render_to_string("publishing/mail/notification.html", context), "text/html"
+    )
+    return mail
