@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('publishing', '0006_transition_lines_by_their_step'),
+        ('publishing', '0007_seal'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
