@@ -51,7 +51,7 @@ def test_copy_button_puts_the_rows_address_on_the_clipboard(
     page = local_page
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     page.goto(live_server.url + published_edition.get_absolute_url())
-    button = page.locator("tr[id^=scope-] button.copy-link").first
+    button = page.locator("th.scope button.copy-link").first
     expect(button).to_be_visible()
     row_id = button.evaluate("b => b.closest('tr').id")
     button.click()
@@ -72,7 +72,7 @@ def test_without_script_the_copy_buttons_hide_and_the_plain_links_remain(
         page = context.new_page()
         page.goto(live_server.url + "/")
         assert page.locator("button.copy-link").first.is_hidden()
-        link = page.locator("tr[id^=scope-] a.row-link").first
+        link = page.locator("th.scope a.row-link").first
         expect(link).to_be_visible()
         assert link.get_attribute("href").startswith("#scope-")
     finally:
