@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/search.py               # 100× the demo bulletin
     .venv/bin/python bench/search.py --scale 1
+    .venv/bin/python bench/search.py --keep /tmp/search100   # publish once, then reuse
 
 It publishes one edition of the demo bulletin, its table repeated --scale times (as
 bench/publish.py builds it, every copy's scopes given fresh ids so that anchors stay unique),
@@ -87,9 +88,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=int, default=100, help="repeat the table this many times")
     parser.add_argument("--repeat", type=int, default=20, help="runs per query")
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        help="keep the database and media here; a later run at the same scale reuses them",
+    )
     options = parser.parse_args()
 
-    work = Path(tempfile.mkdtemp(prefix="bench-search-"))
+    work = options.keep or Path(tempfile.mkdtemp(prefix="bench-search-"))
+    work.mkdir(parents=True, exist_ok=True)
+    reuse = (work / "db.sqlite3").exists()
     os.environ.update(
         {
             "DJANGO_SETTINGS_MODULE": "config.settings.base",
@@ -101,11 +109,20 @@ def main() -> None:
     )
     try:
         started = time.perf_counter()
-        edition = publish(options.scale)
+        if reuse:
+            import django
+
+            django.setup()
+            from publishing.models import Edition
+
+            edition = Edition.objects.get()
+        else:
+            edition = publish(options.scale)
         print(f"published at scale {options.scale} in {time.perf_counter() - started:.1f} s")
         run(edition, options.repeat)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if not options.keep:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 def run(edition: Any, repeat: int) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from . import search
@@ -69,20 +70,33 @@ def search_page(request: HttpRequest) -> HttpResponse:
     else:
         editions = [in_force] if in_force else []
     indexes = search.indexes_for(editions)
-    found = [
-        {"edition": edition, "results": search.search(indexes[edition.pk], question.terms)}
-        for edition in editions
-    ]
+    found = []
+    for edition in editions:
+        results = search.search(indexes[edition.pk], question.terms)
+        if results.count:
+            _link_scopes(results)
+            url = edition.get_absolute_url()
+            found.append({"edition": edition, "url": url, "results": results})
+    programmes = _programmes(indexes[in_force.pk]) if in_force else []
     context = {
         "nav": "search",
         "question": question,
         "in_force": in_force,
-        "found": [f for f in found if f["results"].count],
+        "in_force_url": in_force.get_absolute_url() if in_force else "",
+        "found": found,
         "count": sum(f["results"].count for f in found),
-        "programmes": _programmes(indexes[in_force.pk]) if in_force else [],
+        "programmes": programmes[: search.MAX_RESULTS],
+        "more_programmes": len(programmes) > search.MAX_RESULTS,
         "max_length": search.MAX_QUERY_LENGTH,
     }
     return render(request, "public/search.html", context, status=400 if question.error else 200)
+
+
+def _link_scopes(results: search.Results) -> None:
+    """Give each scope found its page's address (reversed here, not once per template tag)."""
+    for group in results.programmes:
+        for found in group.scopes:
+            found.history_url = reverse("public:scope", args=[found.scope["id"]])
 
 
 def _programmes(index: search.Index) -> list[dict[str, Any]]:

@@ -32,8 +32,11 @@ from django.utils.translation import gettext_noop as N_
 # A query longer than this is refused with a message: no label or sentence is that long, and
 # a bounded query keeps the cost of a look-up bounded.
 MAX_QUERY_LENGTH = 100
-# At most this many scopes are shown; the count of all matches is still given.
-MAX_RESULTS = 200
+# At most this many scopes are shown (the count of all matches is still given), and at most
+# MAX_HITS matching texts of each: the real bulletin has 20 scopes, and a page of 50 stays
+# readable and fast at 100× the bulletin (bench/search.py).
+MAX_RESULTS = 50
+MAX_HITS = 6
 # Characters of context shown on either side of a match in a long text.
 CONTEXT = 40
 
@@ -265,6 +268,8 @@ class ScopeResult:
     scope: dict[str, Any]
     title_html: SafeString
     hits: list[Hit]
+    more_hits: int  # matching texts not shown
+    history_url: str = ""  # the scope's page, set by the view that knows the URLs
 
 
 @dataclass
@@ -300,12 +305,14 @@ def search(index: Index, terms: list[str], *, limit: int = MAX_RESULTS) -> Resul
 def _scope_result(entry: Entry, terms: list[str]) -> ScopeResult:
     scope = entry.scope
     title = _field("", scope["title"] or scope["description"])
-    hits = [
-        Hit(f.label, highlight(f, terms, context=CONTEXT))
-        for f in entry.fields
-        if f.spans(terms) and f.text != title.text
-    ]
-    return ScopeResult(scope, highlight(title, terms, context=CONTEXT), hits)
+    hits = []
+    for item in entry.fields:
+        if item.text != title.text and any(t in item.folded.text for t in terms):
+            hits.append(item)
+    shown = [Hit(f.label, highlight(f, terms, context=CONTEXT)) for f in hits[:MAX_HITS]]
+    return ScopeResult(
+        scope, highlight(title, terms, context=CONTEXT), shown, len(hits) - len(shown)
+    )
 
 
 def highlight(item: Field, terms: list[str], *, context: int | None = None) -> SafeString:
