@@ -77,7 +77,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
             _link_scopes(results)
             url = edition.get_absolute_url()
             found.append({"edition": edition, "url": url, "results": results})
-    programmes = _programmes(indexes[in_force.pk]) if in_force else []
+    programmes = indexes[in_force.pk].programmes if in_force else []
     context = {
         "nav": "search",
         "question": question,
@@ -97,14 +97,6 @@ def _link_scopes(results: search.Results) -> None:
     for group in results.programmes:
         for found in group.scopes:
             found.history_url = reverse("public:scope", args=[found.scope["id"]])
-
-
-def _programmes(index: search.Index) -> list[dict[str, Any]]:
-    """The programmes of an edition in order: the look-up's suggestions."""
-    seen: dict[int, dict[str, Any]] = {}
-    for entry in index.entries:
-        seen.setdefault(entry.programme["id"], entry.programme)
-    return list(seen.values())
 
 
 # A scope's page
