@@ -40,7 +40,8 @@ def page_version() -> tuple[str, datetime.datetime]:
     """(digest, time) of the templates and the stylesheet this process renders pages with."""
     templates = Path(settings.BASE_DIR) / "templates"
     paths = [*templates.glob("*.html"), *(templates / "public").rglob("*.html")]
-    paths += (Path(__file__).parent / "static").rglob("*.css")
+    static = Path(__file__).parent / "static"
+    paths += [*static.rglob("*.css"), *static.rglob("*.js")]
     digest, newest = hashlib.sha256(), 0.0
     for path in sorted(paths):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
@@ -78,7 +79,8 @@ def frozen_table(edition: Edition) -> dict[str, Any]:
 
     def render() -> dict[str, Any]:
         snapshot = edition.snapshot
-        context = {"snapshot": snapshot, "roc_date": edition.roc_date}
+        # page_links: anchors' links, copy buttons and links to the scopes' pages.
+        context = {"snapshot": snapshot, "roc_date": edition.roc_date, "page_links": True}
         return {
             "title": snapshot["bulletin"]["full_title"],
             "table": render_to_string("public/_table.html", context).encode("utf-8"),

@@ -5,7 +5,7 @@ import datetime
 from django.urls import path, register_converter
 from django.views.decorators.cache import cache_control
 
-from . import views
+from . import lookup, views
 from .feeds import EditionFeed
 
 
@@ -29,6 +29,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("language/<str:code>/", views.choose_language, name="language"),
     path("editions/", views.edition_list, name="editions"),
+    path("search/", lookup.search_page, name="search"),
+    path("scopes/<int:scope_id>/", lookup.scope_page, name="scope"),
     path(
         "editions/feed.atom",
         cache_control(public=True, max_age=views.PAGE_MAX_AGE)(EditionFeed()),

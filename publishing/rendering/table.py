@@ -50,6 +50,8 @@ class Row:
     recognition_rowspan: int
     # True when the cell above spans this row (the scope shares a recognition text).
     shares_recognition: bool
+    # The scopes whose rows the recognition cell starting here spans (its headers).
+    recognition_scopes: list[Scope] = field(default_factory=list)
 
 
 @dataclass
@@ -85,6 +87,7 @@ def table(snapshot: dict[str, Any]) -> list[ProgrammeRows]:
                         recognition=group.recognition if position == 0 else None,
                         recognition_rowspan=len(group.scopes) if position == 0 else 0,
                         shares_recognition=position > 0,
+                        recognition_scopes=group.scopes if position == 0 else [],
                     )
                 )
         result.append(entry)

@@ -1,5 +1,6 @@
-"""The public pages in a real Chromium: axe-core finds no serious or critical problem, the skip
-link works from the keyboard, and a 360 px wide phone never scrolls the page sideways.
+"""The public pages in a real Chromium: axe-core finds no serious or critical problem,
+HTML_CodeSniffer (pa11y's runner) no WCAG2AA error, the skip link works from the keyboard, and a
+360 px wide phone never scrolls the page sideways.
 
 Playwright's sync API runs an event loop in this thread, which Django's async-safety check
 would take for async code: DJANGO_ALLOW_ASYNC_UNSAFE is set for these tests only, and the tests
@@ -18,6 +19,7 @@ from publishing import services
 
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
+HTMLCS = Path(__file__).resolve().parent / "vendor" / "HTMLCS.js"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -27,7 +29,16 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
-PAGES = ("/", "/editions/", "/editions/2025-12-30/", "/editions/2026-01-30/")
+PAGES = (
+    "/",
+    "/editions/",
+    "/editions/2025-12-30/",
+    "/editions/2026-01-30/",
+    "/search/",
+    "/search/?q=半導體&all=1",
+    "/search/?q=不存在的產業名稱",
+    "/scopes/{scope}/",
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -49,7 +60,8 @@ def public_site(published_edition: Any, editor: Any, approver: Any) -> Any:
     )
     edition = services.submit_edition(edition=edition, user=editor)
     edition = services.approve_edition(edition=edition, user=approver)
-    return services.publish_edition(edition=edition, user=approver)
+    services.publish_edition(edition=edition, user=approver)
+    return {"scope": scope.pk}
 
 
 @pytest.fixture
@@ -100,12 +112,33 @@ def _describe(violations: list[dict[str, Any]]) -> str:
     )
 
 
+def _htmlcs_errors(page: Any) -> list[str]:
+    """HTML_CodeSniffer's WCAG2AA errors, as pa11y reports them (code and element)."""
+    page.add_script_tag(content=HTMLCS.read_text(encoding="utf-8"))
+    return page.evaluate(
+        """() => new Promise(resolve => HTMLCS.process('WCAG2AA', document, () => resolve(
+            HTMLCS.getMessages().filter(m => m.type === HTMLCS.ERROR).map(
+                m => m.code + ' ' + (m.element.outerHTML || '').slice(0, 160)))))"""
+    )
+
+
 @pytest.mark.parametrize("path", PAGES)
-def test_public_page_has_no_serious_accessibility_violation(
-    browser: Any, live_server: Any, path: str
+def test_public_page_has_no_html_codesniffer_wcag2aa_error(
+    browser: Any, live_server: Any, public_site: Any, path: str
 ) -> None:
     page = _page(browser)
-    response = page.goto(live_server.url + path)
+    response = page.goto(live_server.url + path.format(**public_site))
+    assert response.status == 200
+    errors = _htmlcs_errors(page)
+    assert not errors, "\n".join(errors)
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_public_page_has_no_serious_accessibility_violation(
+    browser: Any, live_server: Any, public_site: Any, path: str
+) -> None:
+    page = _page(browser)
+    response = page.goto(live_server.url + path.format(**public_site))
     assert response.status == 200
     violations = _axe(page)
     assert not violations, _describe(violations)
@@ -113,10 +146,10 @@ def test_public_page_has_no_serious_accessibility_violation(
 
 @pytest.mark.parametrize("path", PAGES)
 def test_public_page_on_a_360_px_phone_is_accessible_and_does_not_scroll_sideways(
-    browser: Any, live_server: Any, path: str
+    browser: Any, live_server: Any, public_site: Any, path: str
 ) -> None:
     page = _page(browser, width=360, height=740)
-    page.goto(live_server.url + path)
+    page.goto(live_server.url + path.format(**public_site))
     widths = page.evaluate(
         "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
     )
