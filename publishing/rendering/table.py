@@ -120,11 +120,11 @@ def pdf_rows(snapshot: dict[str, Any]) -> list[dict[str, Any]]:
     table row (TR) per scope; a long row breaks across pages inside its cells.
 
     The template draws no cell spanning rows: Typst lays a row-spanning cell out after the rows
-    it spans, which puts a programme's name after its scopes in the content stream. A programme
-    (or a shared recognition text) sits in the first row of its span, the rows below leave that
-    cell empty, and the PDF's post-processing (tagging.py) merges the cells in the structure
-    tree from `spans`. A programme's name on a page it continues onto is a repeated sub-header,
-    which Typst marks as an artifact.
+    it spans, which puts a programme's name after its scopes in the content stream. A programme's
+    serial and name head its scopes in a sub-header row (repeated, as an artifact, on the pages
+    it runs onto); a shared recognition text sits in the first row of its group and the rows
+    below leave that cell empty. The PDF's post-processing (tagging.py) moves the programme's
+    cells into its first row and merges the cells in the structure tree from `spans`.
     """
     rows: list[dict[str, Any]] = []
     for p_index, entry in enumerate(table(snapshot)):

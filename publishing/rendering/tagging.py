@@ -6,9 +6,10 @@ does not expose. And the template draws no cell that spans rows, because Typst l
 out after the rows it spans, out of reading order (table.pdf_rows). So this step edits the
 structure tree of the compiled PDF, and nothing else (no content stream, no metadata):
 
-- the empty TR that each programme's repeated sub-header leaves where the programme starts
-  (its repeats on continued pages are artifacts already) is dropped, as is the footer's TR
-  (a rule that closes the table on each page);
+- each programme's sub-header row (serial and name above its scopes; its repeats on continued
+  pages are artifacts already) gives its serial and name to the programme's first row, in
+  place of the two empty cells the template left there, and leaves the tree; so does the
+  footer's row (a rule that closes the table on each page);
 - in each scope's row the programme's name and the scope become row headers (TH, /Scope /Row);
 - the cells that the template left empty under a programme or a shared recognition text are
   dropped and the cell above gets a /RowSpan, as the HTML table merges them;
@@ -38,9 +39,12 @@ def tag_table(pdf: bytes, rows: list[dict[str, Any]]) -> bytes:
     if table is None:
         raise _mismatch("no Table")
     ids = pikepdf.NameTree(tree.IDTree)
-    column_ids, body = _rows(table, ids)
+    column_ids, sub_headers, body = _rows(table, ids)
     if len(body) != len(rows):
         raise _mismatch(f"{len(body)} body rows for {len(rows)} scopes")
+    programmes = sum(row["first_in_programme"] for row in rows)
+    if len(sub_headers) != programmes:
+        raise _mismatch(f"{len(sub_headers)} sub-headers for {programmes} programmes")
     programme_id = ""
     for index, (tr, row) in enumerate(zip(body, rows, strict=True)):
         cells = _kids(tr)
@@ -48,9 +52,11 @@ def tag_table(pdf: bytes, rows: list[dict[str, Any]]) -> bytes:
             raise _mismatch(f"row {index} has {len(cells)} cells")
         if row["first_in_programme"]:
             programme_id = f"programme-{row['programme']}"
-            _span(cells[SERIAL], row["spans"]["programme"])
-            _span(cells[PROGRAMME], row["spans"]["programme"])
-            _row_header(cells[PROGRAMME], programme_id, ids)
+            serial, name = _programme_cells(sub_headers.pop(0), tr, ids)
+            cells[SERIAL], cells[PROGRAMME] = serial, name
+            _span(serial, row["spans"]["programme"])
+            _span(name, row["spans"]["programme"])
+            _row_header(name, programme_id, ids)
         scope_id = f"scope-{index}"
         _row_header(cells[SCOPE], scope_id, ids)
         _span(cells[RECOGNITION], row["spans"]["recognition"])
@@ -80,9 +86,16 @@ def tag_table(pdf: bytes, rows: list[dict[str, Any]]) -> bytes:
     return out.getvalue()
 
 
-def _rows(table: pikepdf.Dictionary, ids: pikepdf.NameTree) -> tuple[list[str], list[Any]]:
-    """The column headers' ids and the body rows; empty programme sub-header rows dropped."""
+def _rows(
+    table: pikepdf.Dictionary, ids: pikepdf.NameTree
+) -> tuple[list[str], list[Any], list[Any]]:
+    """The column headers' ids, the programmes' sub-header rows and the body rows, in order.
+
+    The sub-header rows and the footer's row leave the tree: the sub-headers' cells move into
+    the rows they head, the footer is a rule.
+    """
     column_ids: list[str] = []
+    sub_headers: list[Any] = []
     body: list[Any] = []
     sections = []
     for section in _kids(table):
@@ -92,22 +105,44 @@ def _rows(table: pikepdf.Dictionary, ids: pikepdf.NameTree) -> tuple[list[str], 
             if not column_ids:
                 column_ids = [str(cell.ID) for cell in cells]
                 trs.append(tr)
-            elif not any(_kids(cell) for cell in cells):
-                # An empty sub-header where its programme starts, or the footer's rule.
-                for cell in cells:
-                    if "/ID" in cell and str(cell.ID) in ids:
-                        del ids[str(cell.ID)]
+            elif section.S == "/TFoot":
+                if any(_kids(cell) for cell in cells):
+                    raise _mismatch("footer with content")
+            elif all(cell.S == "/TH" for cell in cells):
+                sub_headers.append(tr)
             else:
                 trs.append(tr)
-                if section.S == "/TBody":
-                    body.append(tr)
+                body.append(tr)
         if trs:
             section.K = pikepdf.Array(trs)
             sections.append(section)
     table.K = pikepdf.Array(sections)
     if len(column_ids) != COLUMNS:
         raise _mismatch(f"{len(column_ids)} column headers")
-    return column_ids, body
+    return column_ids, sub_headers, body
+
+
+def _programme_cells(
+    sub_header: pikepdf.Dictionary, tr: pikepdf.Dictionary, ids: pikepdf.NameTree
+) -> tuple[pikepdf.Dictionary, pikepdf.Dictionary]:
+    """The serial and the name of a programme's sub-header, as cells of its first row."""
+    cells = _kids(sub_header)
+    if len(cells) != 3 or _kids(cells[2]):
+        raise _mismatch("a programme's sub-header where it starts is not serial, name, nothing")
+    for cell in cells:
+        if "/ID" in cell:
+            if str(cell.ID) in ids:
+                del ids[str(cell.ID)]
+            del cell["/ID"]
+    serial, name = cells[0], cells[1]
+    serial.S = pikepdf.Name.TD
+    for cell in (serial, name):
+        cell.P = tr
+        attributes = _table_attributes(cell)
+        for key in ("/Scope", "/ColSpan"):
+            if key in attributes:
+                del attributes[key]
+    return serial, name
 
 
 def _row_header(cell: pikepdf.Dictionary, id_: str, ids: pikepdf.NameTree) -> None:
