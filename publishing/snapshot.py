@@ -20,7 +20,7 @@ SNAPSHOT_VERSION = 1
 def build_snapshot(bulletin: Bulletin) -> dict[str, Any]:
     """The bulletin's whole catalogue as it is now, in a fixed number of queries."""
     scopes = Scope.objects.prefetch_related(
-        "agencies", "targets", "strategies", "sections"
+        "agency_links__agency", "targets", "strategies", "sections"
     ).order_by("order")
     programmes = (
         Programme.objects.filter(bulletin=bulletin)
@@ -67,7 +67,9 @@ def _scope(scope: Scope) -> dict[str, Any]:
         "order": scope.order,
         "title": scope.title,
         "description": scope.description,
-        "agencies": [_agency(a) for a in scope.agencies.all()],
+        # In the scope's order. Snapshots frozen before the order was kept list them in the
+        # global order they were shown in then; they render as they were published.
+        "agencies": [_agency(a) for a in scope.ordered_agencies],
         "headline": scope.headline,
         "targets": [
             {

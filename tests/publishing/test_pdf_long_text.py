@@ -65,7 +65,7 @@ def longest_bulletin(db: None) -> Bulletin:
             note=_longest(Scope, "note", "@"),
         )
     )
-    scope.agencies.set([agency])
+    scope.set_agencies([agency])
     _saved(Target(scope=scope, order=1, text=_longest(Target, "text", "W")))
     _saved(Strategy(scope=scope, order=1, heading=_longest(Strategy, "heading", "W"), items="x"))
     _saved(Strategy(scope=scope, order=2, heading="策略", items=_longest(Strategy, "items", "W")))
