@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Count, Max, Prefetch
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
+from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -306,7 +307,13 @@ class OrderedAgenciesWidget(forms.MultiWidget):
     """One choice per place, first to last."""
 
     def __init__(self) -> None:
-        super().__init__([forms.Select() for _ in range(AGENCY_SLOTS)])
+        # The field's label names the first choice only: each choice names its place.
+        super().__init__(
+            [
+                forms.Select(attrs={"aria-label": format_lazy(_("部會/機關（第 {} 順位）"), place)})
+                for place in range(1, AGENCY_SLOTS + 1)
+            ]
+        )
 
     def decompress(self, value: Any) -> list[Any]:
         pks = [getattr(agency, "pk", agency) for agency in value or []]
@@ -325,6 +332,10 @@ class OrderedAgenciesField(forms.MultiValueField):
         super().__init__(
             choices, widget=OrderedAgenciesWidget(), require_all_fields=False, **kwargs
         )
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        # Every place counts: MultiValueField compares only as many places as initial has.
+        return super().has_changed(self.widget.decompress(initial), data)
 
     def compress(self, data_list: list[Any]) -> list[Agency]:
         chosen = [agency for agency in data_list or [] if agency is not None]

@@ -102,6 +102,18 @@ def test_reordering_in_the_admin_writes_one_revision_of_the_scope(
     assert [r.agency_id for r in revision.agencies.order_by("position")] == [a.pk for a in agencies]
 
 
+def test_adding_an_agency_in_the_admin_is_a_change_of_the_scope(
+    client: Any, editor: Any, demo_bulletin: Any
+) -> None:
+    scope = _scope(demo_bulletin, 4)
+    agencies = [*scope.ordered_agencies, Agency.objects.exclude(scopes=scope).first()]
+    before = scope.history.count()
+    client.force_login(editor)
+    assert _admin_post(client, scope, agencies).status_code == 302
+    assert scope.ordered_agencies == agencies
+    assert scope.history.count() == before + 1
+
+
 def test_the_admin_refuses_an_agency_named_twice(
     client: Any, editor: Any, demo_bulletin: Any
 ) -> None:
