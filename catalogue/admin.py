@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Count, Max, Prefetch
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
+from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -302,6 +303,76 @@ def _agency_names(agencies: Any) -> str:
     return "、".join(agency.short_name or agency.name for agency in agencies)
 
 
+AGENCY_SLOTS = 6  # more than any scope of the 114.12.30 bulletin names (3)
+
+
+class OrderedAgenciesWidget(forms.MultiWidget):
+    """One choice per place, first to last."""
+
+    def __init__(self) -> None:
+        # The field's label names the first choice only: each choice names its place.
+        super().__init__(
+            [
+                forms.Select(attrs={"aria-label": format_lazy(_("部會/機關（第 {} 順位）"), place)})
+                for place in range(1, AGENCY_SLOTS + 1)
+            ]
+        )
+
+    def decompress(self, value: Any) -> list[Any]:
+        pks = [getattr(agency, "pk", agency) for agency in value or []]
+        return pks + [None] * (AGENCY_SLOTS - len(pks))
+
+
+class OrderedAgenciesField(forms.MultiValueField):
+    """A scope's agencies in order: one numbered choice per place (an ordered multi-select
+    that needs no script and reads well with a screen reader)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        choices = [
+            forms.ModelChoiceField(Agency.objects.order_by("order", "name"), required=False)
+            for _ in range(AGENCY_SLOTS)
+        ]
+        super().__init__(
+            choices, widget=OrderedAgenciesWidget(), require_all_fields=False, **kwargs
+        )
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        # Every place counts: MultiValueField compares only as many places as initial has.
+        return super().has_changed(self.widget.decompress(initial), data)
+
+    def compress(self, data_list: list[Any]) -> list[Agency]:
+        chosen = [agency for agency in data_list or [] if agency is not None]
+        repeated = {a.name for a in chosen if chosen.count(a) > 1}
+        if repeated:
+            raise forms.ValidationError(
+                gettext("部會「%(names)s」重複：每個部會只能列一次。")
+                % {"names": "、".join(sorted(repeated))},
+                code="duplicate_agency",
+            )
+        return chosen
+
+
+class ScopeForm(ChangeReasonForm):
+    """The scope with its agencies in order; reordering them is a change of the scope."""
+
+    agency_list = OrderedAgenciesField(
+        label=_("部會/機關"),
+        help_text=_("依公告表列出的順序選擇，第一個為主辦部會；空白的欄位不會儲存。"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["agency_list"]
+        for widget, choice in zip(field.widget.widgets, field.fields, strict=True):
+            widget.choices = choice.choices
+        if self.instance.pk is not None:
+            field.initial = [a.pk for a in self.instance.ordered_agencies]
+
+    def _save_m2m(self) -> None:
+        super()._save_m2m()
+        self.instance.set_agencies(self.cleaned_data["agency_list"])
+
+
 class ScopeInline(OrderedInline):
     model = Scope
     fields = ("order", "title", "description", "headline", "agency_names")
@@ -312,12 +383,15 @@ class ScopeInline(OrderedInline):
 
     def get_queryset(self, request: HttpRequest) -> models.QuerySet:
         return (
-            super().get_queryset(request).select_related("programme").prefetch_related("agencies")
+            super()
+            .get_queryset(request)
+            .select_related("programme")
+            .prefetch_related("agency_links__agency")
         )
 
     @admin.display(description=_("部會/機關"))
     def agency_names(self, obj: Scope) -> str:
-        return _agency_names(obj.agencies.all()) if obj.pk else ""
+        return _agency_names(obj.ordered_agencies) if obj.pk else ""
 
 
 @admin.register(Programme)
@@ -356,7 +430,7 @@ class ProgrammeAdmin(SpreadsheetAdminMixin, CatalogueAdmin):
     timeline_title = _("產業範疇、推動目標、推動策略與其他段落的變更")
 
     def get_queryset(self, request: HttpRequest) -> models.QuerySet:
-        scopes = Scope.objects.order_by("order").prefetch_related("agencies")
+        scopes = Scope.objects.order_by("order").prefetch_related("agency_links__agency")
         return (
             super()
             .get_queryset(request)
@@ -374,11 +448,12 @@ class ProgrammeAdmin(SpreadsheetAdminMixin, CatalogueAdmin):
 
     @admin.display(description=_("部會/機關"))
     def agency_names(self, obj: Programme) -> str:
+        # In the order the scopes name them: the programme's first agency first.
         agencies: dict[int, Agency] = {}
         for scope in obj.ordered_scopes:
-            for agency in scope.agencies.all():
+            for agency in scope.ordered_agencies:
                 agencies.setdefault(agency.pk, agency)
-        return _agency_names(sorted(agencies.values(), key=lambda a: (a.order, a.name)))
+        return _agency_names(agencies.values())
 
     def get_history_timeline(self, object_id: Any) -> list[Entry]:
         return programme_timeline(object_id)
@@ -423,9 +498,9 @@ class ScopeAdmin(CatalogueAdmin):
         "搜尋範疇名稱與說明、願景、推動目標、推動策略、段落、政策性產業與部會名稱。"
     )
     ordering = ("programme__bulletin", "programme__serial", "order")
-    filter_horizontal = ("agencies",)
+    form = ScopeForm
     fieldsets = (
-        (None, {"fields": ("programme", "order", "title", "description", "agencies")}),
+        (None, {"fields": ("programme", "order", "title", "description", "agency_list")}),
         (_("認定方式"), {"fields": ("headline", "note")}),
     )
     inlines = (TargetInline, StrategyInline, SectionInline)
@@ -436,7 +511,7 @@ class ScopeAdmin(CatalogueAdmin):
             super()
             .get_queryset(request)
             .select_related("programme", "programme__bulletin")
-            .prefetch_related("agencies")
+            .prefetch_related("agency_links__agency")
         )
 
     @admin.display(description=_("序號"), ordering="programme__serial")
@@ -449,7 +524,7 @@ class ScopeAdmin(CatalogueAdmin):
 
     @admin.display(description=_("部會/機關"))
     def agency_names(self, obj: Scope) -> str:
-        return _agency_names(obj.agencies.all())
+        return _agency_names(obj.ordered_agencies)
 
     def get_history_timeline(self, object_id: Any) -> list[Entry]:
         return scope_timeline(object_id)

@@ -75,7 +75,8 @@ def _load_programme(
         scope.full_clean(exclude=["agencies"])
         with one_revision(scope, **who):
             scope.save()
-            scope.agencies.set([agencies[name] for name in scope_row["agencies"]])
+            # In the order the bulletin names them (經濟部 first in programme 2).
+            scope.set_agencies([agencies[name] for name in scope_row["agencies"]])
         for position, target in enumerate(scope_row.get("targets", []), start=1):
             value = target.get("value")
             _save(

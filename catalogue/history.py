@@ -112,9 +112,12 @@ def revert_to(
     obj.full_clean()
     related: dict[str, list[Any]] = {}
     for field in record._history_m2m_fields:
+        # In the revision's order (a scope's agencies have positions).
         target = field.m2m_reverse_field_name()
-        pks = getattr(record, field.name).values_list(f"{target}_id", flat=True)
-        related[field.name] = list(field.related_model._default_manager.filter(pk__in=pks))
+        rows = getattr(record, field.name).order_by("position")
+        pks = list(rows.values_list(f"{target}_id", flat=True))
+        found = field.related_model._default_manager.in_bulk(pks)
+        related[field.name] = [found[pk] for pk in pks if pk in found]
     if reason is None:
         reason = revert_reason(record)
     attribute(obj, user=user, reason=reason)
@@ -122,7 +125,7 @@ def revert_to(
     try:
         obj.save()
         for name, objects in related.items():
-            getattr(obj, name).set(objects)
+            getattr(obj, f"set_{name}")(objects)  # Scope.set_agencies
     finally:
         del obj.skip_history_when_saving  # type: ignore[attr-defined]
     record_revision(obj, created=not exists)

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .history import CatalogueHistoricalRecords as HistoricalRecords
+from .history import record_revision
 from .text import MultiLineField, SingleLineField, text_constraints
 from .versioning import VersionedModel
 
@@ -218,6 +219,41 @@ def format_period(start: int, end: int | None, open_end: str) -> str:
     return f"{start}-{end}年"
 
 
+class ScopeAgency(models.Model):
+    """An agency named by a scope, at its position in the scope's list (1 first)."""
+
+    scope = models.ForeignKey(
+        "Scope", on_delete=models.CASCADE, related_name="agency_links", verbose_name=_("產業範疇")
+    )
+    agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, related_name="scope_links", verbose_name=_("部會/機關")
+    )
+    position = models.PositiveIntegerField(_("排列順序"))
+
+    class Meta:
+        verbose_name = _("產業範疇的部會/機關")
+        verbose_name_plural = _("產業範疇的部會/機關")
+        ordering = ("scope", "position")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("scope", "position"),
+                name="scope_agency_position_unique",
+                violation_error_message=_("同一產業範疇內的部會順序不可重複。"),
+            ),
+            models.UniqueConstraint(
+                fields=("scope", "agency"),
+                name="scope_agency_unique",
+                violation_error_message=_("同一產業範疇不可重複列出同一部會。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(position__gte=1), name="scope_agency_position_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.position}. {self.agency}"
+
+
 class Scope(VersionedModel):
     """An industry scope (產業範疇) of a programme, with its recognition text (認定方式)."""
 
@@ -236,7 +272,11 @@ class Scope(VersionedModel):
         max_length=MAX_DESCRIPTION,
         help_text=_("例如「包括晶片設計、晶圓代工…」"),
     )
-    agencies = models.ManyToManyField(Agency, related_name="scopes", verbose_name=_("部會/機關"))
+    # In the order the agency's table names them (經濟部 first here, 國科會 first there): the
+    # through rows carry each agency's position, and a scope's revision keeps them.
+    agencies = models.ManyToManyField(
+        Agency, through=ScopeAgency, related_name="scopes", verbose_name=_("部會/機關")
+    )
     headline = SingleLineField(
         _("願景"),
         max_length=300,
@@ -277,6 +317,31 @@ class Scope(VersionedModel):
     @property
     def display_title(self) -> str:
         return f"【{self.title}】" if self.title else ""
+
+    @property
+    def ordered_agencies(self) -> list[Agency]:
+        """The scope's agencies in their order (prefetch "agency_links__agency" for lists)."""
+        return [link.agency for link in self.agency_links.all()]
+
+    def set_agencies(self, agencies: list[Agency]) -> None:
+        """Name these agencies, in this order.
+
+        Inside history.one_revision (or the admin's save_related) the caller's one revision
+        holds the change; elsewhere it writes a revision of its own, as simple-history does
+        for a change of a many-to-many field.
+        """
+        if [a.pk for a in self.ordered_agencies] == [a.pk for a in agencies]:
+            return
+        self.agency_links.all().delete()
+        ScopeAgency.objects.bulk_create(
+            ScopeAgency(scope=self, agency=agency, position=position)
+            for position, agency in enumerate(agencies, start=1)
+        )
+        if hasattr(self, "_prefetched_objects_cache"):
+            self._prefetched_objects_cache.pop("agency_links", None)
+            self._prefetched_objects_cache.pop("agencies", None)
+        if not hasattr(self, "skip_history_when_saving"):
+            record_revision(self)
 
 
 class RecognitionPart(VersionedModel):

@@ -21,7 +21,7 @@ SNAPSHOT_VERSION = 1
 def snapshot_programmes() -> QuerySet[Programme]:
     """Programmes with everything a snapshot reads prefetched; filter or prefetch it by bulletin."""
     scopes = Scope.objects.prefetch_related(
-        "agencies", "targets", "strategies", "sections"
+        "agency_links__agency", "targets", "strategies", "sections"
     ).order_by("order")
     return Programme.objects.order_by("serial").prefetch_related(
         Prefetch("scopes", queryset=scopes)
@@ -78,7 +78,9 @@ def _scope(scope: Scope) -> dict[str, Any]:
         "order": scope.order,
         "title": scope.title,
         "description": scope.description,
-        "agencies": [_agency(a) for a in scope.agencies.all()],
+        # In the scope's order. Snapshots frozen before the order was kept list them in the
+        # global order they were shown in then; they render as they were published.
+        "agencies": [_agency(a) for a in scope.ordered_agencies],
         "headline": scope.headline,
         "targets": [
             {

@@ -260,7 +260,7 @@ class CatalogueHistoryAdmin(SimpleHistoryAdmin):
         values = [(str(f.verbose_name), display(record, f)) for f in compared_fields(self.model)]
         for name, related in getattr(record, "_catalogue_m2m", {}).items():
             label = str(self.model._meta.get_field(name).verbose_name)
-            values.append((label, "、".join(sorted(related.values()))))
+            values.append((label, "、".join(related.values())))
         return values
 
     def _url_name(self, view: str, model: type[models.Model] | None = None) -> str:

@@ -56,7 +56,13 @@ def load_m2m(records: Sequence[Any]) -> None:
         # The model of the rows that the record's own relation manager returns.
         m2m_model = getattr(records[0], field.name).model
         target = field.m2m_reverse_field_name()
-        rows = m2m_model.objects.filter(history_id__in=list(by_id)).select_related(target)
+        # In the revision's order: a scope's agencies have positions, and reordering them
+        # is a change.
+        rows = (
+            m2m_model.objects.filter(history_id__in=list(by_id))
+            .select_related(target)
+            .order_by("history_id", "position")
+        )
         for record in records:
             getattr(record, M2M_CACHE)[field.name] = {}
         for row in rows:
@@ -67,7 +73,7 @@ def load_m2m(records: Sequence[Any]) -> None:
 
 
 def raw_values(record: Any) -> dict[str, Any]:
-    """The values of a revision as stored: field name → value; m2m fields → frozenset of pks."""
+    """The values of a revision as stored: field name → value; m2m fields → tuple of pks."""
     model = record.instance_type
     values = {f.name: getattr(record, f.attname) for f in compared_fields(model)}
     m2m = getattr(record, M2M_CACHE, None)
@@ -75,7 +81,7 @@ def raw_values(record: Any) -> dict[str, Any]:
         load_m2m([record])
         m2m = getattr(record, M2M_CACHE)
     for name, related in m2m.items():
-        values[name] = frozenset(related)
+        values[name] = tuple(related)
     return values
 
 
@@ -90,7 +96,7 @@ def changed_labels(old: Any | None, new: Any) -> list[str]:
     old_values = raw_values(old) if old is not None else {}
     labels = []
     for name in _field_names(model):
-        if old is None and new_values[name] in (None, "", frozenset()):
+        if old is None and new_values[name] in (None, "", ()):
             continue
         if old is None or old_values[name] != new_values[name]:
             labels.append(str(model._meta.get_field(name).verbose_name))
@@ -147,7 +153,8 @@ def display(record: Any, field: models.Field) -> str:
 
 
 def _set_change(name: str, label: str, old: Any, new: Any) -> FieldChange:
-    """A many-to-many field compared as a set of names: removed ones struck, added ones marked."""
+    """A many-to-many field compared as a list of names in their order: removed ones struck,
+    added ones marked (a new order shows in the order of the names)."""
     old_items: dict[Any, str] = getattr(old, M2M_CACHE)[name]
     new_items: dict[Any, str] = getattr(new, M2M_CACHE)[name]
     old_marked = _join_names(
@@ -173,7 +180,7 @@ def _field_names(model: type[models.Model]) -> list[str]:
 
 
 def _sorted(items: dict[Any, str]) -> list[tuple[Any, str]]:
-    return sorted(items.items(), key=lambda item: item[1])
+    return list(items.items())  # loaded in their order (load_m2m)
 
 
 def _join(parts: Iterable[SafeString]) -> SafeString:

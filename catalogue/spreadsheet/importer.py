@@ -255,7 +255,7 @@ class _Planner:
                 Prefetch(
                     "scopes",
                     queryset=Scope.objects.order_by("order").prefetch_related(
-                        "agencies",
+                        "agency_links__agency",
                         Prefetch("targets", queryset=Target.objects.order_by("order")),
                         Prefetch("strategies", queryset=Strategy.objects.order_by("order")),
                         Prefetch("sections", queryset=Section.objects.order_by("order")),
@@ -542,9 +542,11 @@ class _Planner:
         if created or scope.programme_id != programme.pk:
             scope.programme = programme
             changed.append("programme")
-        current = set() if created else {a.pk for a in scope.agencies.all()}
+        # The cell's order is the scope's order: naming the same agencies in another order
+        # changes the scope.
+        current = [] if created else [a.pk for a in scope.ordered_agencies]
         agencies = values["agencies"]
-        new_agencies = agencies if {a.pk for a in agencies} != current else None
+        new_agencies = agencies if [a.pk for a in agencies] != current else None
         if new_agencies is not None and not created:
             changed.append("agencies")
         writes_before = len(self.part_writes)
@@ -675,7 +677,7 @@ def _scope_values(scope: Scope) -> dict[str, Any]:
         "serial": programme.serial,
         "programme": programme.name,
         "period": (programme.period_start, programme.period_end, programme.open_end),
-        "agencies": list(scope.agencies.all()),
+        "agencies": scope.ordered_agencies,
         "title": scope.title,
         "description": scope.description,
         "headline": scope.headline,
@@ -688,7 +690,7 @@ def _scope_values(scope: Scope) -> dict[str, Any]:
 
 
 def _row_values(values: dict[str, Any], agencies: list[Agency]) -> dict[str, Any]:
-    return {**values, "agencies": sorted(agencies, key=lambda a: (a.order, a.name))}
+    return {**values, "agencies": agencies}
 
 
 def _cells(values: dict[str, Any]) -> dict[str, str]:
@@ -736,7 +738,7 @@ def apply_plan(plan: ImportPlan, *, user: Any, reason: str) -> None:
         with one_revision(scope, **who):
             scope.save()
             if write.agencies is not None:
-                scope.agencies.set(write.agencies)
+                scope.set_agencies(write.agencies)
     for write in plan.parts:
         attribute(write.obj, **who)
         write.obj.save()

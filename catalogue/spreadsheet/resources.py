@@ -157,7 +157,8 @@ class AgencyListWidget(widgets.Widget):
         return list(found.values())
 
     def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
-        return format_agencies([agency.name for agency in value.all()])
+        # value: the scope's agencies in their order (Scope.ordered_agencies); the cell keeps it.
+        return format_agencies([agency.name for agency in value])
 
 
 class TargetListWidget(widgets.Widget):
@@ -221,7 +222,9 @@ class ScopeSheetResource(resources.ModelResource):
         widget=TextWidget(required=True, max_length=_max_length(Programme, "name")),
     )
     period = fields.Field(attribute="programme", column_name=PERIOD, widget=PeriodWidget())
-    agencies = fields.Field(attribute="agencies", column_name=AGENCIES, widget=AgencyListWidget())
+    agencies = fields.Field(
+        attribute="ordered_agencies", column_name=AGENCIES, widget=AgencyListWidget()
+    )
     title = fields.Field(
         attribute="title",
         column_name=TITLE,
@@ -301,7 +304,7 @@ def scopes_for_export(bulletin: Bulletin) -> QuerySet[Scope]:
         Scope.objects.filter(programme__bulletin=bulletin)
         .select_related("programme")
         .prefetch_related(
-            "agencies",
+            "agency_links__agency",
             Prefetch("targets", queryset=Target.objects.order_by("order")),
             Prefetch("strategies", queryset=Strategy.objects.order_by("order")),
             Prefetch("sections", queryset=Section.objects.order_by("order")),

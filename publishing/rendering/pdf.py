@@ -19,6 +19,7 @@ from publishing.snapshot import canonical_bytes
 from . import fonts
 from .document import Document
 from .table import pdf_rows
+from .tagging import tag_table
 from .wording import labels
 
 TEMPLATE = Path(__file__).resolve().parent.parent / "typst" / "bulletin.typ"
@@ -153,7 +154,7 @@ def render_pdf(document: Document) -> bytes:
     for key in ("title", "programmes", "rows"):
         data[key] = _breakable_texts(data[key])
     try:
-        return typst.compile(
+        pdf = typst.compile(
             TEMPLATE,
             font_paths=fonts.typst_fonts(font_dirs()),
             sys_inputs={
@@ -166,3 +167,4 @@ def render_pdf(document: Document) -> bytes:
     except typst.TypstError as exc:
         detail = f"{exc.message} {exc.diagnostic}".strip()
         raise RenderingError(_("PDF 排版失敗：%(detail)s") % {"detail": detail}) from exc
+    return tag_table(pdf, data["rows"])

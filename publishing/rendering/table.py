@@ -95,11 +95,11 @@ def table(snapshot: dict[str, Any]) -> list[ProgrammeRows]:
 
 
 def recognition_blocks(scope: Scope | None) -> list[dict[str, Any]]:
-    """A recognition text cut into blocks that a page may break between (the PDF's rows).
+    """A recognition text cut into blocks that a page may break between (in the PDF's cell).
 
     lead: the targets; strategy: one 推動策略 heading with its items (the first carries the
     label); section: another heading with items; note: the closing note. The headline opens the
-    first block, so that a short headline never sits alone in a row as tall as the name beside it.
+    first block, so that a short headline never sits alone at the foot of a page.
     """
     if scope is None:
         return []
@@ -119,38 +119,40 @@ def recognition_blocks(scope: Scope | None) -> list[dict[str, Any]]:
 
 
 def pdf_rows(snapshot: dict[str, Any]) -> list[dict[str, Any]]:
-    """The PDF table's rows: finer than the HTML's, so that long cells break between blocks.
+    """The PDF table's rows: one per scope, as in the HTML, so that the structure tree has one
+    table row (TR) per scope; a long row breaks across pages inside its cells.
 
-    Each scope spans as many rows as its recognition text has blocks; a group whose scopes
-    outnumber its blocks lets the last block span the rest. The serial and the programme name
-    sit in every row (the template shows them where a programme or a page starts), so that a
-    programme continuing onto the next page repeats them there.
+    The template draws no cell spanning rows: Typst lays a row-spanning cell out after the rows
+    it spans, which puts a programme's name after its scopes in the content stream. A programme's
+    serial and name head its scopes in a sub-header row (repeated, as an artifact, on the pages
+    it runs onto); a shared recognition text sits in the first row of its group and the rows
+    below leave that cell empty. The PDF's post-processing (tagging.py) moves the programme's
+    cells into its first row and merges the cells in the structure tree from `spans`.
     """
     rows: list[dict[str, Any]] = []
-    for p_index, programme in enumerate(snapshot["programmes"]):
-        programme_start = len(rows)
-        for group in groups(programme):
-            blocks = recognition_blocks(group.recognition) or [{"kind": "empty"}]
-            height = max(len(group.scopes), len(blocks))
-            group_start = len(rows)
-            for offset in range(height):
-                rows.append(
-                    {
-                        "index": len(rows),
-                        "programme": p_index,
-                        "first_in_programme": len(rows) == programme_start,
-                        "first_in_group": offset == 0,
-                        "scope": None,
-                        "block": None,
-                    }
-                )
-            _place(rows, group_start, height, group.scopes, "scope")
-            _place(rows, group_start, height, blocks, "block")
+    for p_index, entry in enumerate(table(snapshot)):
+        for row in entry.rows:
+            blocks = recognition_blocks(row.recognition) if row.recognition_rowspan else []
+            rows.append(
+                {
+                    "programme": p_index,
+                    "first_in_programme": row.first_in_programme,
+                    "scope": row.scope,
+                    "blocks": [
+                        {"value": block, "breakable": _breakable(block)} for block in blocks
+                    ],
+                    "spans": {
+                        "programme": row.programme_rowspan if row.first_in_programme else 0,
+                        "recognition": row.recognition_rowspan,
+                    },
+                }
+            )
     return rows
 
 
 # A block longer than this (items, or characters) may break across pages; shorter ones move
-# to the next page whole. A block taller than a page must break, or it runs off the page.
+# to the next page whole (the row breaks between blocks). A block taller than a page must
+# break, or it runs off the page.
 UNBREAKABLE_ITEMS = 15
 UNBREAKABLE_CHARACTERS = 600
 
@@ -165,10 +167,6 @@ def _characters(value: Any) -> int:
     return 0
 
 
-def _place(rows: list[dict[str, Any]], start: int, height: int, items: list[Any], key: str) -> None:
-    """One item per row from start; the last item spans the rows that are left."""
-    for offset, item in enumerate(items):
-        span = height - offset if offset == len(items) - 1 else 1
-        count = len(item.get("items", item.get("targets", [])))
-        breakable = count > UNBREAKABLE_ITEMS or _characters(item) > UNBREAKABLE_CHARACTERS
-        rows[start + offset][key] = {"rowspan": span, "value": item, "breakable": breakable}
+def _breakable(block: dict[str, Any]) -> bool:
+    count = len(block.get("items", block.get("targets", [])))
+    return count > UNBREAKABLE_ITEMS or _characters(block) > UNBREAKABLE_CHARACTERS

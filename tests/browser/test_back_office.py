@@ -152,12 +152,11 @@ def test_editor_adds_an_agency_to_a_scope_and_its_history_marks_the_agency(
 
     _open_list(page, "產業範疇")
     page.get_by_role("link", name="【資源共享】", exact=True).click()
-    available = page.get_by_role("listbox", name="可用 部會/機關")
-    chosen = page.get_by_role("listbox", name="部會/機關 被選")
-    expect(chosen.get_by_role("option")).to_have_text(["行政院經貿談判辦公室"])
-    available.select_option(label="勞動部勞動力發展署")
-    page.get_by_role("button", name="選擇已選取的 部會/機關").click()
-    expect(chosen.get_by_role("option")).to_have_count(2)
+    first = page.get_by_role("combobox", name="部會/機關（第 1 順位）")
+    expect(first.locator("option:checked")).to_have_text("行政院經貿談判辦公室")
+    page.get_by_role("combobox", name="部會/機關（第 2 順位）").select_option(
+        label="勞動部勞動力發展署"
+    )
     page.get_by_role("textbox", name="變更說明").fill("勞發署加入共同推動")
     page.get_by_role("button", name="儲存", exact=True).click()
     expect(_success(page)).to_contain_text("成功修改了 產業範疇")
@@ -171,10 +170,10 @@ def test_editor_adds_an_agency_to_a_scope_and_its_history_marks_the_agency(
     expect(change.locator(".old")).to_have_text("行政院經貿談判辦公室")
     expect(page.locator("tr").filter(has_text="變更說明")).to_contain_text("勞發署加入共同推動")
 
-    assert set(scope.agencies.values_list("name", flat=True)) == {
+    assert [a.name for a in scope.ordered_agencies] == [
         "行政院經貿談判辦公室",
         "勞動部勞動力發展署",
-    }
+    ]
     assert scope.history.count() == 2  # one revision for the save, agencies included
 
 

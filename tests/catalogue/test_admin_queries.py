@@ -27,7 +27,7 @@ def small_bulletin(db) -> Bulletin:
         bulletin=bulletin, serial=1, name="小方案", period_start=114, period_end=115
     )
     scope = Scope.objects.create(programme=programme, order=1, title="小", description="包括小")
-    scope.agencies.add(agency)
+    scope.set_agencies([agency])
     Target.objects.create(scope=scope, order=1, text="目標", value=Decimal(1), unit="億元")
     Strategy.objects.create(scope=scope, order=1, heading="策略", items="一\n二")
     Section.objects.create(scope=scope, order=1, heading="段落", items="一")
@@ -137,7 +137,7 @@ def test_scope_history_costs_the_same_for_few_revisions_as_for_many(
     agencies = list(Agency.objects.all()[:4])
     for count in range(1, 5):
         attribute(busy, user=editor, reason=f"第 {count} 次修改")
-        busy.agencies.set(agencies[:count])  # one revision per m2m change, on purpose
+        busy.set_agencies(agencies[:count])  # one revision per change, on purpose
     _assert_cost_does_not_grow(
         client,
         django_assert_max_num_queries,

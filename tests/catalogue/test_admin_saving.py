@@ -10,6 +10,7 @@ import pytest
 from django import forms
 from django.urls import reverse
 
+from catalogue.admin import AGENCY_SLOTS
 from catalogue.models import Agency, Programme, Scope, Section, Strategy, Target
 
 
@@ -29,6 +30,11 @@ def form_data(response: Any, **changes: Any) -> dict[str, Any]:
                 if value:
                     data[key] = "on"
                 continue
+            if isinstance(field.widget, forms.MultiWidget):
+                # One input per place, as a browser sends them (a scope's ordered agencies).
+                for index, part in enumerate(field.widget.decompress(value) or value or []):
+                    data[f"{key}_{index}"] = "" if part is None else str(getattr(part, "pk", part))
+                continue
             if isinstance(value, list | tuple):
                 data[key] = [str(getattr(v, "pk", v)) for v in value]
             else:
@@ -36,6 +42,14 @@ def form_data(response: Any, **changes: Any) -> dict[str, Any]:
                 data[key] = "" if value is None else str(value).replace("\n", "\r\n")
     data.update(changes)
     return data
+
+
+def agency_slots(*agencies: Agency) -> dict[str, str]:
+    """A scope form's agencies, in this order, as the browser posts the numbered choices."""
+    return {
+        f"agency_list_{index}": str(agencies[index].pk) if index < len(agencies) else ""
+        for index in range(AGENCY_SLOTS)
+    }
 
 
 def change_url(obj: Any) -> str:
@@ -180,13 +194,14 @@ def test_changing_a_scopes_agencies_writes_one_revision_holding_the_new_agencies
     response = _post_change(
         signed_in_editor,
         semiconductor,
-        agencies=[str(nstc.pk), str(moea.pk)],
+        **agency_slots(nstc, moea),
         change_reason="增列國科會",
     )
     assert response.status_code == 302
     assert semiconductor.history.count() == before + 1
     revision = semiconductor.history.first()
-    assert {row.agency_id for row in revision.agencies.all()} == {nstc.pk, moea.pk}
+    rows = revision.agencies.order_by("position")
+    assert [row.agency_id for row in rows] == [nstc.pk, moea.pk]
     assert revision.history_user == editor
     assert revision.history_change_reason == "增列國科會"
 
@@ -201,7 +216,7 @@ def test_creating_a_scope_writes_one_revision_with_its_agencies(signed_in_editor
         order="2",
         title="新範疇",
         description="包括新項目",
-        agencies=[str(agency.pk)],
+        **agency_slots(agency),
     )
     response = signed_in_editor.post(reverse("admin:catalogue_scope_add"), data)
     assert response.status_code == 302

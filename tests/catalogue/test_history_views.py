@@ -100,7 +100,7 @@ def test_compare_page_shows_agencies_as_sets_of_names(client, editor, scope):
     original = scope.history.first()
     nstc = Agency.objects.get(name="國家科學及技術委員會")
     with one_revision(scope, user=editor, reason="增列國科會"):
-        scope.agencies.add(nstc)
+        scope.set_agencies([*scope.ordered_agencies, nstc])
     client.force_login(editor)
     response = client.get(_compare_url(Scope, scope.pk, original, scope.history.first()))
     [change] = response.context["changes"]
@@ -126,7 +126,7 @@ def test_editor_reverts_a_scope_and_its_agencies_in_one_revision(client, editor,
     with one_revision(scope, user=editor, reason="改寫"):
         scope.description = "包括晶片設計（改寫）"
         scope.save()
-        scope.agencies.set([nstc])
+        scope.set_agencies([nstc])
     client.force_login(editor)
     page = client.get(_revision_url(original))
     assert page.status_code == 200

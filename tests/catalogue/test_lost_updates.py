@@ -38,6 +38,10 @@ def form_data(response: Any, **changes: Any) -> dict[str, Any]:
             if isinstance(field, forms.BooleanField):
                 if value:
                     data[key] = "on"
+            elif isinstance(field.widget, forms.MultiWidget):
+                # One input per place, as a browser sends them (a scope's ordered agencies).
+                for index, part in enumerate(field.widget.decompress(value)):
+                    data[f"{key}_{index}"] = "" if part is None else str(part)
             elif isinstance(value, list | tuple):
                 data[key] = [str(getattr(v, "pk", v)) for v in value]
             else:

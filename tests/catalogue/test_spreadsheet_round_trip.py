@@ -136,7 +136,7 @@ def test_export_costs_the_same_few_queries_at_any_size(
         scope = Scope.objects.create(
             programme=programme, order=order, description=f"新範疇 {order}"
         )
-        scope.agencies.set(Agency.objects.all()[:2])
+        scope.set_agencies(list(Agency.objects.all()[:2]))
         Target.objects.create(scope=scope, order=1, text="目標")
     with django_assert_max_num_queries(6):
         export_bulletin(bulletin=demo_bulletin, file_format="csv")

@@ -78,14 +78,23 @@ def test_scopes_without_recognition_text_and_nothing_before_get_an_empty_cell(
     assert all(g.recognition is None for g in found)
 
 
-def test_pdf_rows_break_a_long_recognition_text_into_blocks(document: Document) -> None:
+def test_pdf_rows_are_one_per_scope_with_the_recognition_text_in_blocks(
+    document: Document,
+) -> None:
     rows = pdf_rows(document.snapshot)
-    semiconductor = [r for r in rows if r["programme"] == 0][:5]
-    # The headline and targets, then one row per strategy, the scope cell spanning them.
-    assert semiconductor[0]["scope"]["rowspan"] == 5
-    assert [r["block"]["value"]["kind"] for r in semiconductor] == ["lead"] + ["strategy"] * 4
-    assert semiconductor[0]["block"]["value"]["headline"] == "成為全球半導體全供應鏈主導者"
+    scopes = [s for p in document.snapshot["programmes"] for s in p["scopes"]]
+    assert [r["scope"]["id"] for r in rows] == [s["id"] for s in scopes]
+    semiconductor = rows[0]
+    # The headline and targets, then one block per strategy: a page may break between them.
+    kinds = [b["value"]["kind"] for b in semiconductor["blocks"]]
+    assert kinds == ["lead"] + ["strategy"] * 4
+    assert semiconductor["blocks"][0]["value"]["headline"] == "成為全球半導體全供應鏈主導者"
+    assert semiconductor["spans"]["programme"] == len(document.snapshot["programmes"][0]["scopes"])
     assert sum(r["first_in_programme"] for r in rows) == 9
+    # Programme 2's regions share one recognition text: the first row carries it for all.
+    regions = [r for r in rows if r["programme"] == 1]
+    assert [r["spans"]["recognition"] for r in regions] == [len(regions)] + [0] * (len(regions) - 1)
+    assert all(not r["blocks"] for r in regions[1:])
 
 
 def test_published_files_are_what_rendering_the_edition_gives(published_edition: Any) -> None:
