@@ -9,3 +9,6 @@ DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="policy-industries-test-media-"))
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+# In the test process itself: the fonts stay loaded between the many small PDFs of the suite
+# (tests/publishing/test_pdf_child_process.py covers the child process).
+PUBLISHING_PDF_CHILD_PROCESS = False
