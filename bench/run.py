@@ -48,12 +48,17 @@ SLUG = "bench"
 
 def run_measured(args: list[str], env: dict[str, str]) -> dict[str, Any]:
     """Run `manage.py args` under bench/measure.py; its wall time, peak memories and stdout."""
+    return run_measured_script(["manage.py", *args], env)
+
+
+def run_measured_script(args: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Run a script under bench/measure.py; its wall time, peak memories and stdout."""
     with tempfile.NamedTemporaryFile(suffix=".json") as report:
         started = time.perf_counter()
         done = subprocess.run(
-            [PY, str(ROOT / "bench" / "measure.py"), report.name, "manage.py", *args],
+            [PY, str(ROOT / "bench" / "measure.py"), report.name, *args],
             cwd=ROOT,
-            env=env,
+            env=env if env is not None else os.environ,
             capture_output=True,
             text=True,
         )
@@ -252,6 +257,7 @@ def main() -> None:
     parser.add_argument("--databases", default="", help="sqlite,postgres (default: both if set)")
     parser.add_argument("--repeat", type=int, default=5, help="requests per admin page")
     parser.add_argument("--wrk", type=int, default=5, help="seconds per wrk run; 0: none")
+    parser.add_argument("--no-steps", dest="steps", action="store_false", help="skip publish.py")
     parser.add_argument("--write", action="store_true", help="append the table to README.md")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     options = parser.parse_args()
@@ -262,6 +268,16 @@ def main() -> None:
     databases = options.databases.split(",") if options.databases else ["sqlite"]
     if not options.databases and url.startswith("postgres"):
         databases.append("postgres")
+    steps = []
+    if options.steps:
+        for scale in (int(s) for s in options.scales.split(",")):
+            print(f"publish.py --scale {scale} …", file=sys.stderr, flush=True)
+            done = run_measured_script(["bench/publish.py", "--scale", str(scale), "--repeat", "0"])
+            steps.append(
+                f"{done['stdout'].rstrip()}\npeak MB: {done['self_mb']:.0f} in the process, "
+                f"{done['children_mb']:.0f} in the largest child"
+            )
+            print(steps[-1], flush=True)
     results = []
     for database in databases:
         for scale in (int(s) for s in options.scales.split(",")):
@@ -270,7 +286,11 @@ def main() -> None:
             print(table(results[-1:]), flush=True)
     if options.write:
         readme = ROOT / "bench" / "README.md"
-        text = f"\n## `make bench`, {machine()}\n\n{table(results)}"
+        text = f"\n## `make bench`, {machine()}\n\n"
+        if steps:
+            text += "Rendering step by step (`publish.py --repeat 0`, in-memory SQLite):\n\n"
+            text += "".join(f"```\n{block}\n```\n\n" for block in steps)
+        text += table(results)
         readme.write_text(readme.read_text() + text)
 
 

@@ -13,9 +13,10 @@ and odfpy builds a DOM of the whole sheet first: seconds for a 2,000-row sheet).
 
 import csv
 import io
+import itertools
 import re
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
@@ -61,10 +62,19 @@ def _cells(rows: Sequence[Sequence[Any]]) -> list[list[Value]]:
 
 def write_csv(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
     """UTF-8 with a byte-order mark, so that Excel reads the Chinese right; CRLF as RFC 4180."""
+    return b"".join(iter_csv(headers, rows))
+
+
+def iter_csv(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[bytes]:
+    """The same CSV as write_csv, a line at a time (for a response that streams)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerows(_cells([headers, *rows]))
-    return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")
+    yield b"\xef\xbb\xbf"
+    for row in itertools.chain([headers], rows):
+        writer.writerow([sheet_cell(value) for value in row])
+        yield buffer.getvalue().encode("utf-8")
+        buffer.seek(0)
+        buffer.truncate()
 
 
 def write_xlsx(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, title: str) -> bytes:
