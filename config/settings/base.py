@@ -167,9 +167,10 @@ PUBLISHING_FONT_DIRS = env_list(
 )
 # Font families of the PDF, first choice first; every character must be in one of them.
 PUBLISHING_FONT_FAMILIES = env_list("PUBLISHING_FONT_FAMILIES", ["Noto Sans CJK TC", "DejaVu Sans"])
-# Typst compiles the PDF in a child process, so that the memory it takes (1.5 GB for a bulletin
-# 100 times the real one) goes back to the system when it ends (bench/README.md).
-PUBLISHING_PDF_CHILD_PROCESS = env_bool("PUBLISHING_PDF_CHILD_PROCESS", True)
+# From this many scopes on, Typst compiles the PDF in a child process, so that the memory it
+# takes (1.5 GB for a bulletin 100 times the real one) goes back to the system when it ends;
+# smaller ones (the real bulletin has 20) are compiled in the worker (bench/README.md).
+PUBLISHING_PDF_CHILD_PROCESS_SCOPES = env_int("PUBLISHING_PDF_CHILD_PROCESS_SCOPES", 100)
 # The bulletin shown on the public home page.
 PUBLIC_BULLETIN_SLUG = env_str("PUBLIC_BULLETIN_SLUG", "policy-industries")
 

@@ -11,4 +11,4 @@ MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="policy-industries-test-media-"))
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 # In the test process itself: the fonts stay loaded between the many small PDFs of the suite
 # (tests/publishing/test_pdf_child_process.py covers the child process).
-PUBLISHING_PDF_CHILD_PROCESS = False
+PUBLISHING_PDF_CHILD_PROCESS_SCOPES = None

@@ -150,7 +150,7 @@ def render_pdf(document: Document) -> bytes:
         "data": json.dumps(data, ensure_ascii=False),
         "snapshot": canonical_bytes(document.snapshot).decode("utf-8"),
     }
-    if getattr(settings, "PUBLISHING_PDF_CHILD_PROCESS", False):
+    if in_child_process(document):
         return _compile_in_child(document, inputs)
     try:
         return typst.compile(
@@ -162,6 +162,17 @@ def render_pdf(document: Document) -> bytes:
         )
     except typst.TypstError as exc:
         raise _layout_error(exc.message, exc.diagnostic) from exc
+
+
+def in_child_process(document: Document) -> bool:
+    """Whether this document is compiled in a child process: from
+    PUBLISHING_PDF_CHILD_PROCESS_SCOPES scopes on (None: never). A small bulletin is compiled
+    here, where the fonts stay loaded; a child would first start Python and load them."""
+    least = getattr(settings, "PUBLISHING_PDF_CHILD_PROCESS_SCOPES", None)
+    if least is None:
+        return False
+    scopes = sum(len(p["scopes"]) for p in document.snapshot["programmes"])
+    return scopes >= least
 
 
 def _compile_in_child(document: Document, inputs: dict[str, str]) -> bytes:

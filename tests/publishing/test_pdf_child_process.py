@@ -1,5 +1,5 @@
-"""The PDF compiled in a child process (PUBLISHING_PDF_CHILD_PROCESS): the same PDF, Typst's
-refusals still reported, and the publishing process never loads Typst's work itself."""
+"""The PDF compiled in a child process (PUBLISHING_PDF_CHILD_PROCESS_SCOPES): the same PDF,
+and Typst's refusals still reported."""
 
 import datetime
 import json
@@ -13,7 +13,7 @@ import pytest
 
 from publishing.rendering import typst_child
 from publishing.rendering.document import Document
-from publishing.rendering.pdf import font_dirs, render_pdf
+from publishing.rendering.pdf import font_dirs, in_child_process, render_pdf
 from publishing.snapshot import build_snapshot
 
 pytestmark = [
@@ -34,9 +34,11 @@ def test_the_child_process_gives_the_same_pdf_as_the_worker(
     demo_bulletin: Any, settings: Any, tmp_path: Path
 ) -> None:
     document = Document(build_snapshot(demo_bulletin), datetime.date(2025, 12, 30))
-    settings.PUBLISHING_PDF_CHILD_PROCESS = False
+    settings.PUBLISHING_PDF_CHILD_PROCESS_SCOPES = None
+    assert not in_child_process(document)
     here = render_pdf(document)
-    settings.PUBLISHING_PDF_CHILD_PROCESS = True
+    settings.PUBLISHING_PDF_CHILD_PROCESS_SCOPES = 20  # the real bulletin's scopes
+    assert in_child_process(document)
     child = render_pdf(document)
     assert child.startswith(b"%PDF") and len(child) == len(here)
     assert _text(child, tmp_path, "child.pdf") == _text(here, tmp_path, "here.pdf")
@@ -61,3 +63,11 @@ def test_the_child_reports_typsts_refusal_as_json(tmp_path: Path) -> None:
     )
     assert done.returncode == 2 and done.stdout == b""
     assert json.loads(done.stderr)["message"]
+
+
+def test_a_bulletin_below_the_threshold_is_compiled_in_the_worker(
+    demo_bulletin: Any, settings: Any
+) -> None:
+    document = Document(build_snapshot(demo_bulletin), datetime.date(2025, 12, 30))
+    settings.PUBLISHING_PDF_CHILD_PROCESS_SCOPES = 21
+    assert not in_child_process(document)
