@@ -248,3 +248,14 @@ def test_approvers_see_a_submitted_edition_read_only(client, submitted_edition, 
     page = client.get(_page(submitted_edition))
     assert b'name="change_note"' not in page.content
     assert client.post(_page(submitted_edition), {"change_note": "x"}).status_code == 403
+
+
+def test_the_page_and_its_preview_cost_a_few_queries(
+    client, published_edition, approver, django_assert_max_num_queries
+):
+    client.force_login(approver)
+    client.get(_page(published_edition))  # content types and session, as a second visit
+    with django_assert_max_num_queries(12):
+        assert client.get(_page(published_edition)).status_code == 200
+    with django_assert_max_num_queries(8):
+        assert client.get(_preview(published_edition)).status_code == 200
