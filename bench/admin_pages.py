@@ -108,7 +108,7 @@ def import_once(client: Client, bulletin: Any) -> dict[str, dict[str, Any]]:
     return figures
 
 
-def measure_admin(repeat: int) -> dict[str, Any]:
+def measure_admin(repeat: int, *, with_import: bool = True) -> dict[str, Any]:
     from django.contrib.auth.models import User
 
     from catalogue.models import Bulletin
@@ -134,5 +134,6 @@ def measure_admin(repeat: int) -> dict[str, Any]:
     except NoReverseMatch:
         pass  # before the preview had a page of its own
     figures = {name: timed(client, path, repeat) for name, path in pages.items()}
-    figures.update(import_once(client, bulletin))
+    if with_import:
+        figures.update(import_once(client, bulletin))
     return {"pages": figures, "basename": edition.file_basename()}

@@ -103,7 +103,8 @@ def child(role: str) -> None:
     if role == "admin":
         from admin_pages import measure_admin
 
-        print(json.dumps(measure_admin(int(os.environ["BENCH_REPEAT"]))))
+        repeat = int(os.environ["BENCH_REPEAT"])
+        print(json.dumps(measure_admin(repeat, with_import=os.environ["BENCH_IMPORT"] == "1")))
 
 
 def gunicorn_figures(env: dict[str, str], duration: int) -> dict[str, dict[str, str]]:
@@ -163,6 +164,7 @@ def one_scale(database: str, url: str, scale: int, options: argparse.Namespace) 
         "PUBLIC_BULLETIN_SLUG": SLUG,
         "LOG_LEVEL": "WARNING",
         "BENCH_REPEAT": str(options.repeat),
+        "BENCH_IMPORT": "1" if options.imports else "0",
         # The 100× sheet has 2,000 rows; the bench lifts the import limits (docs/limits.md).
         "CATALOGUE_IMPORT_MAX_ROWS": "100000",
         "CATALOGUE_IMPORT_MAX_CELLS": "10000000",
@@ -257,6 +259,7 @@ def main() -> None:
     parser.add_argument("--databases", default="", help="sqlite,postgres (default: both if set)")
     parser.add_argument("--repeat", type=int, default=5, help="requests per admin page")
     parser.add_argument("--wrk", type=int, default=5, help="seconds per wrk run; 0: none")
+    parser.add_argument("--no-import", dest="imports", action="store_false", help="skip import")
     parser.add_argument("--no-steps", dest="steps", action="store_false", help="skip publish.py")
     parser.add_argument("--write", action="store_true", help="append the table to README.md")
     parser.add_argument("--child", help=argparse.SUPPRESS)
