@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 # Debian packages: the PDF's fonts for running; a PDF reader and a browser for the tests.
 FONT_FILE := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 
-.PHONY: run serve test setup test-setup system-packages test-system-packages lint messages clean-db
+.PHONY: run serve test bench setup test-setup system-packages test-system-packages lint messages clean-db
 
 run: setup
 	$(PY) manage.py bootstrap --demo
@@ -23,6 +23,15 @@ serve: setup
 # One worker per core (pytest-xdist); each worker has its own test database.
 test: test-setup
 	$(PY) -m pytest -n auto
+
+# Benchmarks (not part of `make test`; several minutes): publish through the edition commands,
+# admin pages, import and public pages at 1×, 10× and 100× on SQLite and, when DATABASE_URL
+# names a PostgreSQL database, there too (its schema is dropped: give it one of its own).
+# The table goes to bench/README.md with the date, the machine and the load average.
+BENCH_SCALES ?= 1,10,100
+bench: setup
+	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk; }
+	$(PY) bench/run.py --scales $(BENCH_SCALES) --write
 
 setup: system-packages $(STAMP)
 

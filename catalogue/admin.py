@@ -14,10 +14,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
 from django.db import models
-from django.db.models import Count, Max, Prefetch
+from django.db.models import Count, Max, Prefetch, Q
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils.text import format_lazy
+from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -394,6 +395,37 @@ class ScopeInline(OrderedInline):
         return _agency_names(obj.ordered_agencies) if obj.pk else ""
 
 
+def _search_terms(search_term: str) -> list[str]:
+    terms = []
+    for bit in smart_split(search_term):
+        if bit.startswith(('"', "'")) and bit[0] == bit[-1]:
+            bit = unescape_string_literal(bit)
+        if bit:
+            terms.append(bit)
+    return terms
+
+
+def _programme_matches(term: str) -> Q:
+    """Programmes with term in their name or in any text of their scopes and their parts."""
+
+    def having(model: type[models.Model], path: str, *fields: str) -> Q:
+        found = Q()
+        for field in fields:
+            found |= Q(**{f"{field}__icontains": term})
+        return Q(pk__in=model._default_manager.filter(found).values(path))
+
+    return (
+        Q(name__icontains=term)
+        | having(Scope, "programme_id", "title", "description", "headline", "note")
+        | having(
+            Scope.agencies.through, "scope__programme_id", "agency__name", "agency__short_name"
+        )
+        | having(Target, "scope__programme_id", "text")
+        | having(Strategy, "scope__programme_id", "heading", "items")
+        | having(Section, "scope__programme_id", "heading", "items")
+    )
+
+
 @admin.register(Programme)
 class ProgrammeAdmin(SpreadsheetAdminMixin, CatalogueAdmin):
     list_display = ("serial", "name", "period", "scope_count", "agency_names", "bulletin")
@@ -457,6 +489,18 @@ class ProgrammeAdmin(SpreadsheetAdminMixin, CatalogueAdmin):
 
     def get_history_timeline(self, object_id: Any) -> list[Entry]:
         return programme_timeline(object_id)
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: models.QuerySet, search_term: str
+    ) -> tuple[models.QuerySet, bool]:
+        """search_fields' semantics (every word in some field, case-insensitive, quotes keep a
+        phrase), with each related table searched on its own. Django's own search joins
+        scopes, agencies, targets, strategies and sections in one query, whose rows multiply
+        (each scope's agencies × targets × strategies × sections) and which took 0.26 s on
+        PostgreSQL at 100 times the real bulletin."""
+        for term in _search_terms(search_term):
+            queryset = queryset.filter(_programme_matches(term))
+        return queryset, False
 
 
 class TargetInline(OrderedInline):

@@ -135,6 +135,10 @@ class EditionAdmin(admin.ModelAdmin):
             return None
         return obj.get_absolute_url()
 
+    def get_queryset(self, request: HttpRequest) -> Any:
+        # The snapshot is read only where it is shown (the preview) or diffed (a draft).
+        return super().get_queryset(request).defer("snapshot")
+
     def get_fields(self, request: HttpRequest, obj: Edition | None = None) -> tuple[str, ...]:
         if obj is not None and not obj.withdrawn_reason:
             return tuple(f for f in self.fields if f != "withdrawn_reason")
@@ -158,6 +162,11 @@ class EditionAdmin(admin.ModelAdmin):
         view = self.admin_site.admin_view
         return [
             path("<int:object_id>/edit/", view(self.edit_view), name="publishing_edition_edit"),
+            path(
+                "<int:object_id>/preview/",
+                view(self.preview_view),
+                name="publishing_edition_preview",
+            ),
             path(
                 "<int:object_id>/step/<str:action>/",
                 view(self.transition_view),
@@ -199,9 +208,27 @@ class EditionAdmin(admin.ModelAdmin):
             "diff_changes": _marked(diff),
             "transitions": edition.transitions.select_related("actor"),
             "files": edition.files.all(),
+            # The table itself has a page of its own: at 100 times the real bulletin it is
+            # 2.6 MB of HTML, which made this page take 0.6 s (bench/README.md).
+            "preview_url": reverse("admin:publishing_edition_preview", args=[edition.pk]),
+        }
+
+    def preview_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        """The edition's whole table, as the public page will show it."""
+        edition = get_object_or_404(Edition.objects.select_related("bulletin"), pk=object_id)
+        if not self.has_view_permission(request, edition):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "edition": edition,
+            "original": edition,
+            "back": _page(edition),
+            "title": gettext("內容預覽：版本 {date}").format(date=edition.roc_date),
             "snapshot": edition.snapshot,
             "preview_template": select_template(PREVIEW_TEMPLATES).template.name,
         }
+        return TemplateResponse(request, "admin/publishing/edition/preview.html", context)
 
     def add_view(
         self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None

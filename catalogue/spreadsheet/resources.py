@@ -7,7 +7,7 @@ whole file is planned before anything is written — see `importer`), but it rea
 cell through these same widgets, so that what export writes, import understands.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import tablib
@@ -320,3 +320,14 @@ def export_dataset(bulletin: Bulletin) -> tablib.Dataset:
     dataset = resource.export(queryset=list(scopes_for_export(bulletin)))
     dataset.title = bulletin.title[:31]
     return dataset
+
+
+def export_rows(bulletin: Bulletin) -> tuple[list[str], Iterator[list[Any]]]:
+    """The sheet's header, and its rows one at a time as `ScopeSheetResource.export` makes them
+    (the same fields, widgets and before_export hook), for a response that streams. The
+    database is read before the first row, so the stream itself runs no query."""
+    resource = ScopeSheetResource()
+    scopes = list(scopes_for_export(bulletin))
+    resource.before_export(scopes)
+    headers = resource.get_export_headers()
+    return headers, (resource.export_resource(scope) for scope in scopes)

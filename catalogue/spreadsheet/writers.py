@@ -6,14 +6,19 @@ path writes a cell that a spreadsheet would run. Besides, XLSX text cells are wr
 the string type (never a formula, whatever the text) and ODS cells as text paragraphs (never
 table:formula). JSON is data, not a spreadsheet: its writers keep the texts as they are.
 
-openpyxl and odfpy are used directly rather than through tablib, whose XLSX writer sizes
-columns to the longest text and whose ODS writer keeps one paragraph per cell.
+openpyxl is used directly rather than through tablib, whose XLSX writer sizes columns to the
+longest text; ODS is written as XML text (tablib's odfpy writer keeps one paragraph per cell,
+and odfpy builds a DOM of the whole sheet first: seconds for a 2,000-row sheet).
 """
 
 import csv
 import io
-from collections.abc import Sequence
+import itertools
+import re
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
+from xml.sax.saxutils import escape, quoteattr
 
 from .cells import escape_formula
 
@@ -57,10 +62,19 @@ def _cells(rows: Sequence[Sequence[Any]]) -> list[list[Value]]:
 
 def write_csv(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
     """UTF-8 with a byte-order mark, so that Excel reads the Chinese right; CRLF as RFC 4180."""
+    return b"".join(iter_csv(headers, rows))
+
+
+def iter_csv(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[bytes]:
+    """The same CSV as write_csv, a line at a time (for a response that streams)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerows(_cells([headers, *rows]))
-    return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")
+    yield b"\xef\xbb\xbf"
+    for row in itertools.chain([headers], rows):
+        writer.writerow([sheet_cell(value) for value in row])
+        yield buffer.getvalue().encode("utf-8")
+        buffer.seek(0)
+        buffer.truncate()
 
 
 def write_xlsx(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, title: str) -> bytes:
@@ -93,35 +107,103 @@ def write_xlsx(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, title: 
     return stream.getvalue()
 
 
-def write_ods(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, title: str) -> bytes:
-    """An OpenDocument spreadsheet of one sheet: numbers as floats, texts as paragraphs."""
-    from odf import opendocument, style, table, teletype, text
+_ODS_NAMESPACES = (
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+    'xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0" '
+    'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" '
+    'office:version="1.2"'
+)
+_ODS_MIMETYPE = "application/vnd.oasis.opendocument.spreadsheet"
+_ODS_MANIFEST = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" '
+    'manifest:version="1.2">'
+    f'<manifest:file-entry manifest:full-path="/" manifest:media-type="{_ODS_MIMETYPE}"/>'
+    '<manifest:file-entry manifest:full-path="styles.xml" manifest:media-type="text/xml"/>'
+    '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+    '<manifest:file-entry manifest:full-path="meta.xml" manifest:media-type="text/xml"/>'
+    "</manifest:manifest>"
+)
+_ODS_STYLES = (
+    f'<?xml version="1.0" encoding="UTF-8"?>\n<office:document-styles {_ODS_NAMESPACES}>'
+    "<office:styles/></office:document-styles>"
+)
+_ODS_META = (
+    f'<?xml version="1.0" encoding="UTF-8"?>\n<office:document-meta {_ODS_NAMESPACES}>'
+    "<office:meta/></office:document-meta>"
+)
+_SPACES = re.compile(r"( )( +)|\t")
+# A fixed time in every member: the same rows give the same bytes (a published file's hash).
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
-    document = opendocument.OpenDocumentSpreadsheet()
-    sheet = table.Table(name=title or DEFAULT_TITLE)
-    for index, header in enumerate(headers):
-        column_style = style.Style(name=f"co{index}", family="table-column")
-        width = COLUMN_WIDTHS.get(header, DEFAULT_WIDTH)
-        column_style.addElement(style.TableColumnProperties(columnwidth=f"{width * 0.5}cm"))
-        document.automaticstyles.addElement(column_style)
-        sheet.addElement(table.TableColumn(stylename=column_style))
-    for values in _cells([headers, *rows]):
-        row = table.TableRow()
-        for value in values:
-            if isinstance(value, int | float):
-                cell = table.TableCell(valuetype="float", value=value)
-                cell.addElement(text.P(text=str(value)))
-            elif value == "":
-                cell = table.TableCell()
-            else:
-                cell = table.TableCell(valuetype="string")
-                for line in value.split("\n"):
-                    paragraph = text.P()
-                    teletype.addTextToElement(paragraph, line)
-                    cell.addElement(paragraph)
-            row.addElement(cell)
-        sheet.addElement(row)
-    document.spreadsheet.addElement(sheet)
+
+def _ods_line(line: str) -> str:
+    """One line as ODF paragraph content: runs of spaces as text:s and tabs as text:tab, as a
+    spreadsheet would otherwise fold them (what odfpy's teletype does)."""
+
+    def spaces(match: re.Match[str]) -> str:
+        if match.group(0) == "\t":
+            return "<text:tab/>"
+        return f' <text:s text:c="{len(match.group(2))}"/>'
+
+    return _SPACES.sub(spaces, escape(line))
+
+
+def _ods_cell(value: Value) -> str:
+    if isinstance(value, int | float):
+        return (
+            f'<table:table-cell office:value-type="float" office:value="{value}">'
+            f"<text:p>{value}</text:p></table:table-cell>"
+        )
+    if value == "" or value is None:
+        return "<table:table-cell/>"
+    paragraphs = "".join(f"<text:p>{_ods_line(line)}</text:p>" for line in value.split("\n"))
+    return f'<table:table-cell office:value-type="string">{paragraphs}</table:table-cell>'
+
+
+def write_ods(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, title: str) -> bytes:
+    """An OpenDocument spreadsheet of one sheet: numbers as floats, texts as paragraphs.
+
+    Written as XML text straight into the zip, a row at a time: odfpy built a DOM of every
+    cell first and took 2.7-2.9 s and much memory for 2,000 rows where this takes a tenth."""
     stream = io.BytesIO()
-    document.write(stream)
+    with zipfile.ZipFile(stream, "w") as archive:
+        # The mimetype comes first and uncompressed, so that a reader can tell the kind of file.
+        archive.writestr(zipfile.ZipInfo("mimetype", _ZIP_TIME), _ODS_MIMETYPE)
+        for name, text in (("styles.xml", _ODS_STYLES), ("meta.xml", _ODS_META)):
+            archive.writestr(_deflated(name), text)
+        with archive.open(_deflated("content.xml"), "w") as member:
+            for chunk in _ods_content(headers, rows, title):
+                member.write(chunk.encode("utf-8"))
+        archive.writestr(_deflated("META-INF/manifest.xml"), _ODS_MANIFEST)
     return stream.getvalue()
+
+
+def _deflated(name: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, _ZIP_TIME)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    return info
+
+
+def _ods_content(
+    headers: Sequence[str], rows: Sequence[Sequence[Any]], title: str
+) -> Iterator[str]:
+    widths = [COLUMN_WIDTHS.get(header, DEFAULT_WIDTH) for header in headers]
+    yield f'<?xml version="1.0" encoding="UTF-8"?>\n<office:document-content {_ODS_NAMESPACES}>'
+    yield "<office:automatic-styles>"
+    for index, width in enumerate(widths):
+        yield (
+            f'<style:style style:name="co{index}" style:family="table-column">'
+            f'<style:table-column-properties style:column-width="{width * 0.5}cm"/></style:style>'
+        )
+    yield "</office:automatic-styles><office:body><office:spreadsheet>"
+    yield f"<table:table table:name={quoteattr(title or DEFAULT_TITLE)}>"
+    for index in range(len(widths)):
+        yield f'<table:table-column table:style-name="co{index}"/>'
+    for values in (headers, *rows):
+        cells = "".join(_ods_cell(sheet_cell(value)) for value in values)
+        yield f"<table:table-row>{cells}</table:table-row>"
+    yield "</table:table></office:spreadsheet></office:body></office:document-content>"

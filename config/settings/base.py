@@ -177,6 +177,10 @@ PDF_SEAL_CERT = env_str("PDF_SEAL_CERT", "")
 PDF_SEAL_PASSPHRASE = env_str("PDF_SEAL_PASSPHRASE", "")
 PDF_SEAL_CHAIN = env_list("PDF_SEAL_CHAIN", [])
 PDF_SEAL_DEMO_DIR: Path | None = None
+# From this many scopes on, Typst compiles the PDF in a child process, so that the memory it
+# takes (1.5 GB for a bulletin 100 times the real one) goes back to the system when it ends;
+# smaller ones (the real bulletin has 20) are compiled in the worker (bench/README.md).
+PUBLISHING_PDF_CHILD_PROCESS_SCOPES = env_int("PUBLISHING_PDF_CHILD_PROCESS_SCOPES", 100)
 # The bulletin shown on the public home page.
 PUBLIC_BULLETIN_SLUG = env_str("PUBLIC_BULLETIN_SLUG", "policy-industries")
 

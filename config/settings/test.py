@@ -13,3 +13,6 @@ LOGGING = {"version": 1, "disable_existing_loggers": False}
 PDF_SEAL_DEMO_DIR = Path(tempfile.mkdtemp(prefix="policy-industries-test-seal-"))
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SITE_URL = "http://testserver"
+# In the test process itself: the fonts stay loaded between the many small PDFs of the suite
+# (tests/publishing/test_pdf_child_process.py covers the child process).
+PUBLISHING_PDF_CHILD_PROCESS_SCOPES = None

@@ -3,6 +3,8 @@
 import datetime
 import functools
 import json
+import subprocess
+import sys
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -16,7 +18,7 @@ from uniseg.linebreak import line_break_units
 from publishing.exceptions import RenderingError
 from publishing.snapshot import canonical_bytes
 
-from . import fonts
+from . import fonts, typst_child
 from .document import Document
 from .table import pdf_rows
 from .tagging import tag_table
@@ -153,18 +155,63 @@ def render_pdf(document: Document) -> bytes:
     check_glyphs(data)
     for key in ("title", "programmes", "rows"):
         data[key] = _breakable_texts(data[key])
-    try:
-        pdf = typst.compile(
-            TEMPLATE,
-            font_paths=fonts.typst_fonts(font_dirs()),
-            sys_inputs={
-                "data": json.dumps(data, ensure_ascii=False),
-                "snapshot": canonical_bytes(document.snapshot).decode("utf-8"),
-            },
-            pdf_standards=PDF_STANDARDS,
-            timestamp=creation_time(document),
-        )
-    except typst.TypstError as exc:
-        detail = f"{exc.message} {exc.diagnostic}".strip()
-        raise RenderingError(_("PDF 排版失敗：%(detail)s") % {"detail": detail}) from exc
+    inputs = {
+        "data": json.dumps(data, ensure_ascii=False),
+        "snapshot": canonical_bytes(document.snapshot).decode("utf-8"),
+    }
+    if in_child_process(document):
+        pdf = _compile_in_child(document, inputs)
+    else:
+        try:
+            pdf = typst.compile(
+                TEMPLATE,
+                font_paths=fonts.typst_fonts(font_dirs()),
+                sys_inputs=inputs,
+                pdf_standards=PDF_STANDARDS,
+                timestamp=creation_time(document),
+            )
+        except typst.TypstError as exc:
+            raise _layout_error(exc.message, exc.diagnostic) from exc
     return tag_table(pdf, data["rows"])
+
+
+def in_child_process(document: Document) -> bool:
+    """Whether this document is compiled in a child process: from
+    PUBLISHING_PDF_CHILD_PROCESS_SCOPES scopes on (None: never). A small bulletin is compiled
+    here, where the fonts stay loaded; a child would first start Python and load them."""
+    least = getattr(settings, "PUBLISHING_PDF_CHILD_PROCESS_SCOPES", None)
+    if least is None:
+        return False
+    scopes = sum(len(p["scopes"]) for p in document.snapshot["programmes"])
+    return scopes >= least
+
+
+def _compile_in_child(document: Document, inputs: dict[str, str]) -> bytes:
+    """The same compilation in a process of its own (typst_child.py), whose memory goes back
+    to the system when it ends: a 100× bulletin takes Typst 1.5 GB that a long-lived worker
+    would otherwise keep."""
+    request = {
+        "template": str(TEMPLATE),
+        "font_dirs": font_dirs(),
+        "inputs": inputs,
+        "pdf_standards": PDF_STANDARDS,
+        "timestamp": creation_time(document).isoformat(),
+    }
+    done = subprocess.run(
+        [sys.executable, str(Path(typst_child.__file__))],
+        input=json.dumps(request, ensure_ascii=False).encode("utf-8"),
+        capture_output=True,
+        check=False,
+    )
+    if done.returncode == 2:
+        error = json.loads(done.stderr)
+        raise _layout_error(error["message"], error["diagnostic"])
+    if done.returncode != 0 or not done.stdout.startswith(b"%PDF"):
+        detail = done.stderr.decode("utf-8", "replace").strip()[-500:] or f"exit {done.returncode}"
+        raise _layout_error(detail, "")
+    return done.stdout
+
+
+def _layout_error(message: str, diagnostic: str) -> RenderingError:
+    detail = f"{message} {diagnostic}".strip()
+    return RenderingError(_("PDF 排版失敗：%(detail)s") % {"detail": detail})

@@ -7,6 +7,7 @@ from catalogue.models import Programme, Scope
 from catalogue.spreadsheet.admin import SESSION_KEY
 from catalogue.spreadsheet.formats import FORMATS
 from catalogue.spreadsheet.resources import cell_text, export_dataset
+from catalogue.spreadsheet.services import export_bulletin
 
 CHANGELIST = reverse("admin:catalogue_programme_changelist")
 EXPORT = reverse("admin:catalogue_programme_spreadsheet_export")
@@ -193,12 +194,27 @@ def test_confirm_accepts_only_post(client, editor, demo_bulletin):
     assert client.get(CONFIRM).status_code == 405
 
 
+def _body(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def test_the_csv_export_streams_the_same_file_as_the_writer(
+    client, approver, demo_bulletin, django_assert_max_num_queries
+):
+    client.force_login(approver)
+    with django_assert_max_num_queries(12):
+        response = client.get(EXPORT, {"bulletin": demo_bulletin.pk, "file_format": "csv"})
+    assert response.streaming
+    assert 'filename="policy-industries-' in response["Content-Disposition"]
+    assert _body(response) == export_bulletin(bulletin=demo_bulletin, file_format="csv")
+
+
 def test_the_exported_file_round_trips_through_the_admin(client, editor, demo_bulletin):
     client.force_login(editor)
     for file_format in ("csv", "xlsx", "ods", "json"):
-        content = client.get(
-            EXPORT, {"bulletin": demo_bulletin.pk, "file_format": file_format}
-        ).content
+        content = _body(
+            client.get(EXPORT, {"bulletin": demo_bulletin.pk, "file_format": file_format})
+        )
         response = upload(client, demo_bulletin, content, name=f"x.{file_format}")
         plan = response.context["plan"]
         assert plan.change_count == 0, file_format

@@ -27,6 +27,10 @@ def _edit(edition: Edition) -> str:
     return reverse("admin:publishing_edition_edit", args=[edition.pk])
 
 
+def _preview(edition: Edition) -> str:
+    return reverse("admin:publishing_edition_preview", args=[edition.pk])
+
+
 def _step(edition: Edition, action: str) -> str:
     return reverse("admin:publishing_edition_transition", args=[edition.pk, action])
 
@@ -84,12 +88,30 @@ def test_the_page_offers_exactly_the_steps_the_user_may_take(
     assert _edit(submitted_edition) not in text
 
 
-def test_the_page_shows_the_audit_trail_and_a_preview(client, submitted_edition, approver):
+def test_the_page_shows_the_audit_trail_and_links_to_the_preview(
+    client, submitted_edition, approver
+):
     client.force_login(approver)
     text = client.get(_page(submitted_edition)).content.decode()
     assert "版本紀錄" in text and "送審" in text and "editor1" in text
-    assert "五大信賴產業推動方案" in text and "成為全球半導體全供應鏈主導者" in text
     assert "首次公告" in text
+    assert _preview(submitted_edition) in text
+    # The table is on its page of its own, not inline.
+    assert "成為全球半導體全供應鏈主導者" not in text
+
+
+def test_the_preview_page_shows_the_whole_table(client, submitted_edition, approver):
+    client.force_login(approver)
+    text = client.get(_preview(submitted_edition)).content.decode()
+    assert "五大信賴產業推動方案" in text and "成為全球半導體全供應鏈主導者" in text
+    assert _page(submitted_edition) in text  # the way back
+
+
+def test_the_preview_page_is_refused_without_the_view_permission(
+    client, submitted_edition, staff_without_role
+):
+    client.force_login(staff_without_role)
+    assert client.get(_preview(submitted_edition)).status_code == 403
 
 
 def test_the_page_marks_changed_text(client, published_edition, demo_bulletin, editor, approver):
@@ -254,3 +276,14 @@ def test_approvers_see_a_submitted_edition_read_only(client, submitted_edition, 
     page = client.get(_page(submitted_edition))
     assert b'name="change_note"' not in page.content
     assert client.post(_page(submitted_edition), {"change_note": "x"}).status_code == 403
+
+
+def test_the_page_and_its_preview_cost_a_few_queries(
+    client, published_edition, approver, django_assert_max_num_queries
+):
+    client.force_login(approver)
+    client.get(_page(published_edition))  # content types and session, as a second visit
+    with django_assert_max_num_queries(12):
+        assert client.get(_page(published_edition)).status_code == 200
+    with django_assert_max_num_queries(8):
+        assert client.get(_preview(published_edition)).status_code == 200
