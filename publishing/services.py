@@ -436,7 +436,7 @@ def _store_files(edition: Edition, rendered: dict[str, bytes]) -> list[EditionFi
                 sha256=hashlib.sha256(data).hexdigest(),
                 content_type=EditionFile.CONTENT_TYPES[fmt],
             )
-            row.file.save(f"{edition.file_basename()}.{fmt}", ContentFile(data), save=False)
+            row.file.save(edition.file_name(fmt), ContentFile(data), save=False)
             written.append(row)
             row.save()
     except BaseException:

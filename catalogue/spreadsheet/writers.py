@@ -63,8 +63,13 @@ def write_csv(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
     return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")
 
 
-def write_xlsx(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, title: str) -> bytes:
-    """An Excel workbook of one sheet: bold frozen header row, wrapped text, string cells."""
+def write_xlsx(
+    headers: Sequence[str], rows: Sequence[Sequence[Any]], *, title: str, description: str = ""
+) -> bytes:
+    """An Excel workbook of one sheet: bold frozen header row, wrapped text, string cells.
+
+    `description` goes in the document's properties (File > Info), outside the table.
+    """
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
@@ -88,16 +93,25 @@ def write_xlsx(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, title: 
         width = COLUMN_WIDTHS.get(header, DEFAULT_WIDTH)
         sheet.column_dimensions[get_column_letter(index)].width = width * 2
     sheet.freeze_panes = "A2"
+    if description:
+        workbook.properties.description = description
     stream = io.BytesIO()
     workbook.save(stream)
     return stream.getvalue()
 
 
-def write_ods(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, title: str) -> bytes:
-    """An OpenDocument spreadsheet of one sheet: numbers as floats, texts as paragraphs."""
-    from odf import opendocument, style, table, teletype, text
+def write_ods(
+    headers: Sequence[str], rows: Sequence[Sequence[Any]], *, title: str, description: str = ""
+) -> bytes:
+    """An OpenDocument spreadsheet of one sheet: numbers as floats, texts as paragraphs.
+
+    `description` goes in the document's metadata (dc:description), outside the table.
+    """
+    from odf import dc, opendocument, style, table, teletype, text
 
     document = opendocument.OpenDocumentSpreadsheet()
+    if description:
+        document.meta.addElement(dc.Description(text=description))
     sheet = table.Table(name=title or DEFAULT_TITLE)
     for index, header in enumerate(headers):
         column_style = style.Style(name=f"co{index}", family="table-column")

@@ -167,8 +167,14 @@ PUBLISHING_FONT_DIRS = env_list(
 )
 # Font families of the PDF, first choice first; every character must be in one of them.
 PUBLISHING_FONT_FAMILIES = env_list("PUBLISHING_FONT_FAMILIES", ["Noto Sans CJK TC", "DejaVu Sans"])
-# The bulletin shown on the public home page.
+# The default bulletin: the one at / and /editions/ (every bulletin is also under /b/<slug>/).
 PUBLIC_BULLETIN_SLUG = env_str("PUBLIC_BULLETIN_SLUG", "policy-industries")
+# The public site's address (https://…, no trailing slash) for absolute links in the feed;
+# empty: the address the request came to.
+SITE_URL = env_str("SITE_URL", "")
+# The authority of the feed's tag URIs (RFC 4151: a domain the agency held on a date). Entry
+# ids are built from it, never from the Host header; changing it makes every entry new.
+FEED_TAG_AUTHORITY = env_str("FEED_TAG_AUTHORITY", "wda.gov.tw,2025")
 
 # Security headers Django does not set itself (operations.middleware). No inline script or
 # style anywhere: the public pages and the admin load theirs from STATIC_URL.
@@ -194,7 +200,7 @@ CONTENT_SECURITY_POLICY_FILES = {
     "frame-ancestors": "'none'",
     "sandbox": "",
 }
-CONTENT_SECURITY_POLICY_FILE_VIEWS = {"public:download"}
+CONTENT_SECURITY_POLICY_FILE_VIEWS = {"public:download", "public:bulletin_download"}
 PERMISSIONS_POLICY = {
     feature: ""
     for feature in (
