@@ -52,7 +52,7 @@ def test_every_address_published_so_far_answers_as_it_did(
         if content_type:
             assert response["Content-Type"].startswith(content_type), url
     for file in published_edition.files.exclude(format="datapackage"):
-        response = client.get(f"/editions/{DATE}/{file.filename}")
+        response = client.get(f"/editions/{DATE}/{published_edition.file_name(file.format)}")
         assert hashlib.sha256(response.content).hexdigest() == file.sha256
     page = client.get(f"/editions/{DATE}/").content.decode()
     assert f'href="/editions/{DATE}/manifest.json"' in page
@@ -73,7 +73,7 @@ def test_a_second_bulletin_has_its_own_pages_files_and_feed_under_b(
     manifest = client.get(f"{base}/editions/2026-01-15/manifest.json").json()
     assert all(f["url"].startswith(f"http://testserver{base}/") for f in manifest["files"])
     for file in edition.files.all():
-        response = client.get(f"{base}/editions/2026-01-15/{file.filename}")
+        response = client.get(f"{base}/editions/2026-01-15/{edition.file_name(file.format)}")
         assert response.status_code == 200
         if file.format == "html":  # the stored HTML runs sandboxed, as at /editions/
             assert "sandbox" in response["Content-Security-Policy"]
