@@ -12,17 +12,19 @@ Every text of the feed is plain text: Django's Atom writer declares the summary 
 a feed reader; `TextAtom1Feed` declares it `type="text"`, and the XML writer escapes it.
 """
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.feedgenerator import Atom1Feed, Enclosure
 from django.utils.translation import gettext as _
 
+from catalogue.models import Bulletin
+
 from .diff import summary_text
-from .links import bulletin_slug, public_url
+from .links import bulletin_slug, is_default, public_url
 from .models import Edition
 
 
@@ -40,45 +42,64 @@ def tag_uri(specific: str) -> str:
     return f"tag:{settings.FEED_TAG_AUTHORITY}:{specific}"
 
 
+@dataclass(frozen=True)
+class FeedSource:
+    """The bulletin a feed is of, and the address its enclosures' links start with."""
+
+    slug: str
+    base: str
+    title: str = ""
+
+
 def absolute_url(request: HttpRequest, path: str) -> str:
     """The configured site's address of path, or the request's when none is configured."""
     if settings.SITE_URL:
         return settings.SITE_URL.rstrip("/") + path
-    return request.build_absolute_uri(path)
+    return request.build_absolute_uri("/").rstrip("/") + path
 
 
 class EditionFeed(Feed):
     feed_type = TextAtom1Feed
     language = "zh-Hant-TW"
 
-    def get_object(self, request: HttpRequest, slug: str | None = None) -> str:  # type: ignore[override]
-        """The bulletin's slug; the request too, for the enclosures' absolute addresses."""
-        self.request = request
-        return bulletin_slug(slug)
+    def get_object(self, request: HttpRequest, slug: str | None = None) -> FeedSource:  # type: ignore[override]
+        # The Feed instance serves every request (and thread): what a request needs travels
+        # in the object, never on self.
+        slug = bulletin_slug(slug)
+        base = absolute_url(request, "")
+        if is_default(slug):
+            return FeedSource(slug, base)
+        title = Bulletin.objects.filter(slug=slug).values_list("title", flat=True).first()
+        return FeedSource(slug, base, title or "")
 
-    def title(self) -> str:
+    def title(self, source: FeedSource) -> str:
+        if source.title:
+            return _("%(title)s：公告版本") % {"title": source.title}
         return _("政府推動之「政策性產業」彙整表：公告版本")
 
     def subtitle(self) -> str:
         return _("勞動部勞動力發展署公告之彙整表，每個公告、取代或撤回的版本。")
 
-    def link(self, slug: str) -> str:
-        return public_url("editions", slug)
+    def link(self, source: FeedSource) -> str:
+        return public_url("editions", source.slug)
 
-    def feed_guid(self, slug: str) -> str:
-        return tag_uri(f"editions/{slug}")
+    def feed_guid(self, source: FeedSource) -> str:
+        return tag_uri(f"editions/{source.slug}")
 
     def author_name(self) -> str:
         return _("勞動部勞動力發展署")
 
-    def items(self, slug: str) -> QuerySet[Edition]:
-        return (
+    def items(self, source: FeedSource) -> list[Edition]:
+        editions = list(
             Edition.objects.public()
-            .filter(bulletin__slug=slug)
+            .filter(bulletin__slug=source.slug)
             .select_related("bulletin")
             .prefetch_related("files")
             .newest_first()[:50]
         )
+        for edition in editions:
+            edition.feed_base = source.base  # type: ignore[attr-defined]
+        return editions
 
     def item_guid(self, item: Edition) -> str:
         return tag_uri(f"edition/{item.bulletin.slug}/{item.date.isoformat()}")
@@ -92,11 +113,9 @@ class EditionFeed(Feed):
         files = sorted(item.files.all(), key=lambda f: DOWNLOAD_ORDER.index(f.format))
         return [
             Enclosure(
-                url=absolute_url(
-                    self.request,
-                    public_url(
-                        "download", item.bulletin.slug, item.date, public_filename(item, f.format)
-                    ),
+                url=item.feed_base  # type: ignore[attr-defined]
+                + public_url(
+                    "download", item.bulletin.slug, item.date, public_filename(item, f.format)
                 ),
                 length=str(f.size),
                 mime_type=f.content_type,

@@ -152,10 +152,11 @@ def test_each_bulletin_has_its_own_feed(
     client: Any, published_edition: Any, editor: Any, approver: Any
 ) -> None:
     import feedparser
-    from bulletins import SECOND_SLUG, publish, second_bulletin
+    from bulletins import SECOND_SLUG, SECOND_TITLE, publish, second_bulletin
 
     publish(second_bulletin(), datetime.date(2026, 1, 15), editor, approver)
     feed = feedparser.parse(client.get(f"/b/{SECOND_SLUG}/editions/feed.atom").content)
+    assert SECOND_TITLE in feed.feed.title
     (entry,) = feed.entries
     assert entry.id == f"tag:wda.gov.tw,2025:edition/{SECOND_SLUG}/2026-01-15"
     assert entry.link.endswith(f"/b/{SECOND_SLUG}/editions/2026-01-15/")
