@@ -317,7 +317,6 @@ def render_datapackage(document: Document, files: dict[str, bytes]) -> bytes:
             "勞動部勞動力發展署公告之政府推動之「政策性產業」彙整表，每列為一個產業範疇。"
         ),
         "version": document.date.isoformat(),
-        "created": document.date.isoformat() + "T00:00:00+08:00",
         "keywords": [gettext("政策性產業"), gettext("產業範疇"), gettext("勞動力發展署")],
         "licenses": [LICENCE],
         "sources": [{"title": snapshot["bulletin"]["issuing_agency"]["name"]}],
