@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from bulletins import SECOND_SLUG, SECOND_TITLE, publish, second_bulletin
 from django.core.management import call_command
-from django.urls import resolve
+from django.urls import resolve, reverse
 
 from publishing.models import Edition
 
@@ -137,3 +137,19 @@ def test_editions_of_another_bulletin_go_through_every_step_with_the_command(
     published_edition.refresh_from_db()
     assert published_edition.status == Edition.Status.PUBLISHED
     assert client.get(f"/b/{SECOND_SLUG}/").status_code == 200
+
+
+def test_the_admin_prepares_an_edition_of_another_bulletin_beside_the_default_ones(
+    client: Any, draft_edition: Any, editor: Any
+) -> None:
+    bulletin = second_bulletin()
+    client.force_login(editor)
+    response = client.post(
+        reverse("admin:publishing_edition_add"),
+        {"bulletin": bulletin.pk, "date": "2026-01-15", "change_note": "綠色產業首版"},
+    )
+    assert response.status_code == 302
+    edition = Edition.objects.get(bulletin=bulletin)
+    assert edition.status == Edition.Status.DRAFT
+    # The default bulletin's draft does not stand in its way: one draft per bulletin.
+    assert Edition.objects.unpublished().count() == 2
