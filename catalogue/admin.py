@@ -17,8 +17,7 @@ from django.db import models
 from django.db.models import Count, Max, Prefetch, Q
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
-from django.utils.text import format_lazy
-from django.utils.text import smart_split, unescape_string_literal
+from django.utils.text import format_lazy, smart_split, unescape_string_literal
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 

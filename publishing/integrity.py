@@ -191,7 +191,7 @@ def check_edition(edition: Edition) -> Iterator[str]:
     if previous is not None and not previous.is_public:
         yield gettext("前一版本 {date} 不是公告版本").format(date=previous.roc_date)
     files = list(edition.files.all())
-    missing = set(EditionFile.Format.values) - {f.format for f in files}
+    missing = set(EditionFile.Format.values) - EditionFile.LATER_FORMATS - {f.format for f in files}
     if missing:
         yield gettext("缺少檔案：{formats}").format(formats="、".join(sorted(missing)))
     for file in files:

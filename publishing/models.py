@@ -15,16 +15,17 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from catalogue.models import Bulletin
-from catalogue.roc import roc_date_filename, roc_date_long, roc_date_short, roc_datetime_short
+from catalogue.roc import roc_date_long, roc_date_short, roc_datetime_short
 
 from . import lifecycle
 from .exceptions import EditionFrozen
+from .links import public_url
+from .rendering.document import file_basename, file_name
 
 
 class GuardedQuerySet(models.QuerySet):
@@ -217,7 +218,7 @@ class Edition(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("public:edition", args=[self.date.isoformat()])
+        return public_url("edition", self.bulletin.slug, self.date.isoformat())
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         stored = type(self).objects.filter(pk=self.pk).values_list("status", flat=True).first()
@@ -272,7 +273,11 @@ class Edition(models.Model):
 
     def file_basename(self) -> str:
         """policy-industries-114-12-30: the stem of every file of this edition."""
-        return f"{self.bulletin.slug}-{roc_date_filename(self.date)}"
+        return file_basename(self.bulletin.slug, self.date)
+
+    def file_name(self, fmt: str) -> str:
+        """policy-industries-114-12-30.pdf (datapackage.json): a file's name, stored and public."""
+        return file_name(self.file_basename(), fmt)
 
     # What save() refuses: see lifecycle.py for the steps and the columns each may write.
 
@@ -323,6 +328,7 @@ class EditionFile(models.Model):
         XLSX = "xlsx", "XLSX"
         ODS = "ods", "ODS"
         JSON = "json", "JSON"
+        DATAPACKAGE = "datapackage", _("資料包（Frictionless）")
 
     CONTENT_TYPES = {
         Format.HTML: "text/html; charset=utf-8",
@@ -331,12 +337,16 @@ class EditionFile(models.Model):
         Format.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         Format.ODS: "application/vnd.oasis.opendocument.spreadsheet",
         Format.JSON: "application/json",
+        Format.DATAPACKAGE: "application/json",
     }
+
+    # Formats added after editions were published: those editions stay complete without them.
+    LATER_FORMATS = frozenset({Format.DATAPACKAGE})
 
     edition = models.ForeignKey(
         Edition, on_delete=models.PROTECT, related_name="files", verbose_name=_("公告版本")
     )
-    format = models.CharField(_("格式"), max_length=10, choices=Format.choices)
+    format = models.CharField(_("格式"), max_length=20, choices=Format.choices)
     file = models.FileField(_("檔案"), upload_to=edition_file_path, max_length=300)
     size = models.PositiveBigIntegerField(_("大小（位元組）"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)

@@ -464,7 +464,7 @@ def _store_files(
                 content_type=EditionFile.CONTENT_TYPES[fmt],
                 **(seals or {}).get(fmt, {}),
             )
-            row.file.save(f"{edition.file_basename()}.{fmt}", ContentFile(data), save=False)
+            row.file.save(edition.file_name(fmt), ContentFile(data), save=False)
             written.append(row)
             row.save()
     except BaseException:

@@ -32,9 +32,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import condition, require_safe
 
+from catalogue.models import Bulletin
 from catalogue.roc import roc_date_filename
 
 from .integrity import FileUnavailable, verified_content
+from .links import bulletin_slug, is_default, public_url
 from .models import Edition, EditionFile
 from .pages import (
     PAGE_DEFERRED,
@@ -44,16 +46,19 @@ from .pages import (
     page_last_modified,
     render_with_table,
 )
+from .rendering.document import DATAPACKAGE_NAME
 from .rendering.wording import labels
 from .snapshot import canonical_bytes
 
 # The order and the names of the downloads on a page.
-DOWNLOAD_ORDER = ("pdf", "html", "csv", "xlsx", "ods", "json")
+DOWNLOAD_ORDER = ("pdf", "html", "csv", "xlsx", "ods", "json", "datapackage")
 # Edition files never change once published: a year, and browsers need not revalidate.
 FILE_CACHE_CONTROL = "public, max-age=31536000, immutable"
 INLINE_FORMATS = {"pdf", "html"}
 # Pages change when an edition is published or withdrawn: a shared cache keeps them 5 minutes.
 PAGE_MAX_AGE = 300
+# A latest-file address changes its target at each publication: caches keep it one minute.
+LATEST_MAX_AGE = 60
 
 
 def language_independent(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -97,31 +102,60 @@ def _download_labels() -> dict[str, str]:
         "xlsx": _("Excel 試算表（XLSX）"),
         "ods": _("OpenDocument 試算表（ODS）"),
         "json": _("JSON（開放資料）"),
+        "datapackage": _("資料包說明（datapackage.json）"),
     }
 
 
-def _public_editions() -> Any:
-    """The public bulletin's public editions, without their snapshot and diff."""
+def _public_editions(slug: str | None) -> Any:
+    """A bulletin's public editions (the default one's), without their snapshot and diff."""
     return (
         Edition.objects.public()
-        .filter(bulletin__slug=settings.PUBLIC_BULLETIN_SLUG)
+        .filter(bulletin__slug=bulletin_slug(slug))
         .defer(*PAGE_DEFERRED)
         .select_related("bulletin")
     )
 
 
-def _home_edition(request: HttpRequest) -> Edition | None:
+def public_bulletin(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Under /b/<slug>/: 404 for a bulletin that has no public edition (or does not exist)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, slug: str, **kwargs: Any) -> HttpResponse:
+        if not Edition.objects.public().filter(bulletin__slug=slug).exists():
+            raise Http404(_("找不到這份彙整表。"))
+        return view(request, *args, slug=slug, **kwargs)
+
+    return wrapped
+
+
+def _public_bulletins(request: HttpRequest) -> list[tuple[str, str]]:
+    """(slug, title) of every bulletin with public editions, default first (once per request)."""
+    if not hasattr(request, "_public_bulletins"):
+        rows = (
+            Bulletin.objects.filter(editions__status__in=Edition.PUBLIC_STATUSES)
+            .values_list("slug", "title")
+            .distinct()
+            .order_by("slug")
+        )
+        request._public_bulletins = sorted(rows, key=lambda row: not is_default(row[0]))  # type: ignore[attr-defined]
+    return request._public_bulletins  # type: ignore[attr-defined]
+
+
+def _home_edition(request: HttpRequest, slug: str | None = None) -> Edition | None:
     """The edition in force (looked up once per request), or None."""
     if not hasattr(request, "_home_edition"):
-        request._home_edition = _public_editions().published().newest_first().first()  # type: ignore[attr-defined]
+        in_force = _public_editions(slug).published().newest_first().first()
+        request._home_edition = in_force  # type: ignore[attr-defined]
     return request._home_edition  # type: ignore[attr-defined]
 
 
-def _get_public_edition(request: HttpRequest, date: datetime.date) -> Edition:
-    """The public bulletin's edition of that date (once per request), if public; else 404."""
+def _get_public_edition(
+    request: HttpRequest, date: datetime.date, slug: str | None = None
+) -> Edition:
+    """The bulletin's edition of that date (once per request), if public; else 404."""
     if not hasattr(request, "_public_edition"):
         edition = (
-            _public_editions()
+            _public_editions(slug)
             .filter(date=date)
             .select_related("previous")
             .defer(*(f"previous__{field}" for field in PAGE_DEFERRED))
@@ -137,19 +171,27 @@ def _current_for(edition: Edition) -> Edition | None:
     """The edition in force, for a page of one that is no longer in force."""
     if edition.status == Edition.Status.PUBLISHED:
         return None
-    in_force = _public_editions().published().newest_first().select_related(None)
-    return in_force.only("pk", "date").first()
+    in_force = _public_editions(edition.bulletin.slug).published().newest_first()
+    return in_force.only("pk", "date", "bulletin__slug").first()
 
 
 def download_name(edition: Edition, fmt: str) -> str:
     """政策性產業彙整表-114-12-30.pdf: the Chinese name a saved file gets; its date written as
     in every file name (catalogue.roc.roc_date_filename)."""
+    if fmt == EditionFile.Format.DATAPACKAGE:
+        return edition.file_name(fmt)  # the name its standard gives it, for tools to find
     return f"{labels()['download_name']}-{roc_date_filename(edition.date)}.{fmt}"
 
 
 def public_filename(edition: Edition, fmt: str) -> str:
     """policy-industries-114-12-30.pdf: the file's name in its URL, whatever storage named it."""
-    return f"{edition.file_basename()}.{fmt}"
+    return edition.file_name(fmt)
+
+
+def edition_links(edition: Edition) -> dict[str, str]:
+    """The paths of an edition's page, snapshot and manifest, under its bulletin's address."""
+    slug, date = edition.bulletin.slug, edition.date
+    return {name: public_url(name, slug, date) for name in ("edition", "snapshot", "manifest")}
 
 
 def _downloads(edition: Edition) -> list[dict[str, Any]]:
@@ -159,8 +201,11 @@ def _downloads(edition: Edition) -> list[dict[str, Any]]:
         {
             "file": file,
             "label": names[file.format],
-            "url": reverse(
-                "public:download", args=[edition.date, public_filename(edition, file.format)]
+            "url": public_url(
+                "download",
+                edition.bulletin.slug,
+                edition.date,
+                public_filename(edition, file.format),
             ),
             "download_name": download_name(edition, file.format),
         }
@@ -183,13 +228,14 @@ def _once_per_request(func: Callable[..., str]) -> Callable[..., str]:
 
 
 @_once_per_request
-def _home_etag(request: HttpRequest) -> str:
-    edition = _home_edition(request)
-    return page_etag("home", *(_edition_state(edition) if edition else ()))
+def _home_etag(request: HttpRequest, slug: str | None = None) -> str:
+    edition = _home_edition(request, slug)
+    state = _edition_state(edition) if edition else ()
+    return page_etag("home", bulletin_slug(slug), _public_bulletins(request), *state)
 
 
-def _home_last_modified(request: HttpRequest) -> datetime.datetime:
-    edition = _home_edition(request)
+def _home_last_modified(request: HttpRequest, slug: str | None = None) -> datetime.datetime:
+    edition = _home_edition(request, slug)
     return page_last_modified(edition.updated_at if edition else None)
 
 
@@ -199,9 +245,16 @@ def _edition_state(edition: Edition) -> tuple[Any, ...]:
 
 @public_page(_home_etag, _home_last_modified)
 @kept_page(_home_etag)
-def home(request: HttpRequest) -> HttpResponse:
-    edition = _home_edition(request)
-    context: dict[str, Any] = {"nav": "home", "edition": edition}
+def home(request: HttpRequest, slug: str | None = None) -> HttpResponse:
+    edition = _home_edition(request, slug)
+    bulletins = _public_bulletins(request)
+    context: dict[str, Any] = {
+        "nav": "home",
+        "edition": edition,
+        "bulletin_slug": bulletin_slug(slug),
+        # Listed once there is more than one, each at its own address.
+        "bulletins": _bulletin_entries(bulletins) if len(bulletins) > 1 else [],
+    }
     if edition is not None:
         context["downloads"] = _downloads(edition)
         context["diff"] = frozen_diff(edition)
@@ -209,51 +262,62 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "public/home.html", context)
 
 
-def _list_state(request: HttpRequest) -> dict[str, Any]:
+def _bulletin_entries(bulletins: list[tuple[str, str]]) -> list[dict[str, str]]:
+    return [{"slug": s, "title": t, "url": public_url("home", s)} for s, t in bulletins]
+
+
+def _list_state(request: HttpRequest, slug: str | None = None) -> dict[str, Any]:
     if not hasattr(request, "_list_state"):
-        request._list_state = _public_editions().aggregate(  # type: ignore[attr-defined]
+        request._list_state = _public_editions(slug).aggregate(  # type: ignore[attr-defined]
             count=Count("pk"), changed=Max("updated_at")
         )
     return request._list_state  # type: ignore[attr-defined]
 
 
 @_once_per_request
-def _list_etag(request: HttpRequest) -> str:
-    state = _list_state(request)
-    return page_etag("editions", state["count"], state["changed"])
+def _list_etag(request: HttpRequest, slug: str | None = None) -> str:
+    state = _list_state(request, slug)
+    return page_etag("editions", bulletin_slug(slug), state["count"], state["changed"])
 
 
-def _list_last_modified(request: HttpRequest) -> datetime.datetime:
-    return page_last_modified(_list_state(request)["changed"])
+def _list_last_modified(request: HttpRequest, slug: str | None = None) -> datetime.datetime:
+    return page_last_modified(_list_state(request, slug)["changed"])
 
 
 # The columns the list shows: its cost does not grow with the size of the bulletin.
-LIST_COLUMNS = ("pk", "date", "status", "change_note", "withdrawn_reason")
+LIST_COLUMNS = ("pk", "date", "status", "change_note", "withdrawn_reason", "bulletin__slug")
 
 
 @public_page(_list_etag, _list_last_modified)
 @kept_page(_list_etag)
-def edition_list(request: HttpRequest) -> HttpResponse:
-    editions = _public_editions().select_related(None).only(*LIST_COLUMNS).newest_first()
-    return render(request, "public/edition_list.html", {"nav": "editions", "editions": editions})
+def edition_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:
+    editions = _public_editions(slug).only(*LIST_COLUMNS).newest_first()
+    context = {"nav": "editions", "editions": editions, "bulletin_slug": bulletin_slug(slug)}
+    return render(request, "public/edition_list.html", context)
 
 
 @_once_per_request
-def _detail_etag(request: HttpRequest, date: datetime.date) -> str:
-    edition = _get_public_edition(request, date)
+def _detail_etag(request: HttpRequest, date: datetime.date, slug: str | None = None) -> str:
+    edition = _get_public_edition(request, date, slug)
     current = _current_for(edition)
     return page_etag("edition", *_edition_state(edition), current.pk if current else "")
 
 
-def _detail_last_modified(request: HttpRequest, date: datetime.date) -> datetime.datetime:
-    return page_last_modified(_get_public_edition(request, date).updated_at)
+def _detail_last_modified(
+    request: HttpRequest, date: datetime.date, slug: str | None = None
+) -> datetime.datetime:
+    return page_last_modified(_get_public_edition(request, date, slug).updated_at)
 
 
 @public_page(_detail_etag, _detail_last_modified)
 @kept_page(_detail_etag)
-def edition_detail(request: HttpRequest, date: datetime.date) -> HttpResponse:
-    edition = _get_public_edition(request, date)
+def edition_detail(
+    request: HttpRequest, date: datetime.date, slug: str | None = None
+) -> HttpResponse:
+    edition = _get_public_edition(request, date, slug)
     context = {
+        "bulletin_slug": edition.bulletin.slug,
+        "links": edition_links(edition),
         "edition": edition,
         "downloads": _downloads(edition),
         "diff": frozen_diff(edition),
@@ -265,11 +329,13 @@ def edition_detail(request: HttpRequest, date: datetime.date) -> HttpResponse:
 
 @require_safe
 @language_independent
-def edition_snapshot(request: HttpRequest, date: datetime.date) -> HttpResponse:
+def edition_snapshot(
+    request: HttpRequest, date: datetime.date, slug: str | None = None
+) -> HttpResponse:
     """The frozen snapshot in its canonical bytes: `sha256sum` of it is the edition's SHA-256."""
     edition = (
         Edition.objects.public()
-        .filter(bulletin__slug=settings.PUBLIC_BULLETIN_SLUG, date=date)
+        .filter(bulletin__slug=bulletin_slug(slug), date=date)
         .only("snapshot", "snapshot_sha256", "updated_at")
         .first()
     )
@@ -283,19 +349,22 @@ def edition_snapshot(request: HttpRequest, date: datetime.date) -> HttpResponse:
 
 @require_safe
 @condition(etag_func=_detail_etag, last_modified_func=_detail_last_modified)
-def edition_manifest(request: HttpRequest, date: datetime.date) -> HttpResponse:
+def edition_manifest(
+    request: HttpRequest, date: datetime.date, slug: str | None = None
+) -> HttpResponse:
     """What a citizen checks an edition against: its hashes, its files and the previous one."""
-    edition = _get_public_edition(request, date)
+    edition = _get_public_edition(request, date, slug)
     previous = edition.previous
+    here = edition.bulletin.slug
     manifest = {
         "date": edition.date.isoformat(),
         "roc_date": edition.roc_date,
         "status": edition.status,
-        "snapshot_url": request.build_absolute_uri(reverse("public:snapshot", args=[edition.date])),
+        "snapshot_url": request.build_absolute_uri(public_url("snapshot", here, edition.date)),
         "snapshot_sha256": edition.snapshot_sha256,
         "previous_date": previous.date.isoformat() if previous else None,
         "previous_manifest_url": request.build_absolute_uri(
-            reverse("public:manifest", args=[previous.date])
+            public_url("manifest", here, previous.date)
         )
         if previous
         else None,
@@ -331,15 +400,23 @@ def _seal_manifest(file: EditionFile) -> dict[str, Any]:
     }
 
 
-def _get_public_file(request: HttpRequest, date: datetime.date, filename: str) -> EditionFile:
+def _format_of(filename: str) -> str:
+    if filename == DATAPACKAGE_NAME:
+        return EditionFile.Format.DATAPACKAGE
+    return filename.rpartition(".")[2]
+
+
+def _get_public_file(
+    request: HttpRequest, date: datetime.date, filename: str, slug: str | None = None
+) -> EditionFile:
     """The file of a public edition that this URL names (looked up once per request); else 404."""
     cached = getattr(request, "_public_file", None)
     if cached is not None:
         return cached
-    fmt = filename.rpartition(".")[2]
+    fmt = _format_of(filename)
     file = (
         EditionFile.objects.filter(
-            edition__bulletin__slug=settings.PUBLIC_BULLETIN_SLUG,
+            edition__bulletin__slug=bulletin_slug(slug),
             edition__date=date,
             edition__status__in=Edition.PUBLIC_STATUSES,
             format=fmt,
@@ -354,12 +431,14 @@ def _get_public_file(request: HttpRequest, date: datetime.date, filename: str) -
     return file
 
 
-def _etag(request: HttpRequest, date: datetime.date, filename: str) -> str:
-    return f'"{_get_public_file(request, date, filename).sha256}"'
+def _etag(request: HttpRequest, date: datetime.date, filename: str, slug: str | None = None) -> str:
+    return f'"{_get_public_file(request, date, filename, slug).sha256}"'
 
 
-def _last_modified(request: HttpRequest, date: datetime.date, filename: str) -> datetime.datetime:
-    return _get_public_file(request, date, filename).created_at
+def _last_modified(
+    request: HttpRequest, date: datetime.date, filename: str, slug: str | None = None
+) -> datetime.datetime:
+    return _get_public_file(request, date, filename, slug).created_at
 
 
 def content_disposition(disposition: str, ascii_name: str, name: str) -> str:
@@ -370,8 +449,10 @@ def content_disposition(disposition: str, ascii_name: str, name: str) -> str:
 @require_safe
 @language_independent
 @condition(etag_func=_etag, last_modified_func=_last_modified)
-def download(request: HttpRequest, date: datetime.date, filename: str) -> HttpResponse:
-    file = _get_public_file(request, date, filename)
+def download(
+    request: HttpRequest, date: datetime.date, filename: str, slug: str | None = None
+) -> HttpResponse:
+    file = _get_public_file(request, date, filename, slug)
     try:
         content = verified_content(file)
     except FileUnavailable:
@@ -390,7 +471,11 @@ def download(request: HttpRequest, date: datetime.date, filename: str) -> HttpRe
 
 def _file_unavailable(request: HttpRequest, file: EditionFile) -> HttpResponse:
     """503: the stored file is not what was published; the public gets none of its bytes."""
-    context = {"edition": file.edition, "format": file.get_format_display()}
+    context = {
+        "edition": file.edition,
+        "format": file.get_format_display(),
+        "bulletin_slug": file.edition.bulletin.slug,
+    }
     response = render(request, "public/file_unavailable.html", context, status=503)
     response["Cache-Control"] = "no-store"
     response["Retry-After"] = "3600"
@@ -424,3 +509,93 @@ def choose_language(request: HttpRequest, code: str) -> HttpResponse:
         samesite=settings.LANGUAGE_COOKIE_SAMESITE,
     )
     return response
+
+
+@require_safe
+@language_independent
+def latest_file(request: HttpRequest, fmt: str, slug: str | None = None) -> HttpResponse:
+    """/latest.csv: a redirect (302) to that file of the bulletin's edition in force.
+
+    Kept a minute by caches, so a new edition is found soon after it is published; the files
+    it leads to are kept a year (they never change).
+    """
+    file = (
+        EditionFile.objects.filter(
+            edition__bulletin__slug=bulletin_slug(slug),
+            edition__status=Edition.Status.PUBLISHED,
+            format=fmt,
+        )
+        .select_related("edition__bulletin")
+        .only("format", "edition__date", "edition__bulletin__slug")
+        .order_by("-edition__date", "-edition__pk")
+        .first()
+    )
+    if file is None:
+        raise Http404(_("目前沒有現行版本的這個檔案。"))
+    edition = file.edition
+    target = public_url("download", slug, edition.date, public_filename(edition, fmt))
+    response = HttpResponseRedirect(target)
+    patch_cache_control(response, public=True, max_age=LATEST_MAX_AGE)
+    return response
+
+
+def _bulletins_etag(request: HttpRequest) -> str:
+    return page_etag("bulletins", _public_bulletins(request))
+
+
+def _bulletins_last_modified(request: HttpRequest) -> datetime.datetime:
+    return page_last_modified()
+
+
+@public_page(_bulletins_etag, _bulletins_last_modified)
+def bulletin_list(request: HttpRequest) -> HttpResponse:
+    """/b/: every bulletin with public editions, at its own address."""
+    context = {"nav": "bulletins", "bulletins": _bulletin_entries(_public_bulletins(request))}
+    return render(request, "public/bulletin_list.html", context)
+
+
+def _data_etag(request: HttpRequest) -> str:
+    return page_etag("data", _public_bulletins(request))
+
+
+@public_page(_data_etag, _bulletins_last_modified)
+def open_data(request: HttpRequest) -> HttpResponse:
+    """/data/: the open data explained to those who reuse it (formats, addresses, licence)."""
+    from .rendering.opendata import FIELDS, LICENCE
+
+    bulletins = _bulletin_entries(_public_bulletins(request))
+    latest = [
+        {
+            "title": entry["title"],
+            "links": [
+                {
+                    "format": fmt,
+                    "url": request.build_absolute_uri(public_url("latest", entry["slug"], fmt)),
+                }
+                for fmt in LATEST_FORMATS
+            ]
+            + [
+                {
+                    "format": "datapackage",
+                    "url": request.build_absolute_uri(
+                        public_url("latest_datapackage", entry["slug"])
+                    ),
+                }
+            ],
+        }
+        for entry in bulletins
+    ]
+    context = {
+        "nav": "data",
+        "latest": latest,
+        "licence": LICENCE,
+        "fields": [
+            {"key": f.key, "label": _(f.label), "csv_type": f.csv_type, "json_type": f.json_type}
+            for f in FIELDS
+        ],
+    }
+    return render(request, "public/data.html", context)
+
+
+# The formats a latest-file address exists for (the data package has its own address).
+LATEST_FORMATS = ("pdf", "csv", "json", "xlsx", "ods", "html")

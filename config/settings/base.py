@@ -181,13 +181,17 @@ PDF_SEAL_DEMO_DIR: Path | None = None
 # takes (1.5 GB for a bulletin 100 times the real one) goes back to the system when it ends;
 # smaller ones (the real bulletin has 20) are compiled in the worker (bench/README.md).
 PUBLISHING_PDF_CHILD_PROCESS_SCOPES = env_int("PUBLISHING_PDF_CHILD_PROCESS_SCOPES", 100)
-# The bulletin shown on the public home page.
+# The default bulletin: the one at / and /editions/ (every bulletin is also under /b/<slug>/).
 PUBLIC_BULLETIN_SLUG = env_str("PUBLIC_BULLETIN_SLUG", "policy-industries")
+# The authority of the feed's tag URIs (RFC 4151: a domain the agency held on a date). Entry
+# ids are built from it, never from the Host header; changing it makes every entry new.
+FEED_TAG_AUTHORITY = env_str("FEED_TAG_AUTHORITY", "wda.gov.tw,2025")
 
-# E-mail about editions (publishing.notifications): printed on the console unless told otherwise;
-# production sends through SMTP (docs/deploy.md). The links in them start with SITE_URL, the
-# address people reach the back office at (a mail has no request to take it from).
+# The site's address (https://…, no trailing slash): the links in e-mail (a mail has no request
+# to take it from) and the feed's absolute links start with it.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# E-mail about editions (publishing.notifications): printed on the console unless told otherwise;
+# production sends through SMTP (docs/deploy.md).
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
@@ -220,7 +224,7 @@ CONTENT_SECURITY_POLICY_FILES = {
     "frame-ancestors": "'none'",
     "sandbox": "",
 }
-CONTENT_SECURITY_POLICY_FILE_VIEWS = {"public:download"}
+CONTENT_SECURITY_POLICY_FILE_VIEWS = {"public:download", "public:bulletin_download"}
 PERMISSIONS_POLICY = {
     feature: ""
     for feature in (

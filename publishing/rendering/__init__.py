@@ -17,7 +17,7 @@ from django.utils import translation
 from .check import check_texts
 from .document import Document
 from .html import render_html
-from .opendata import render_csv, render_json, render_ods, render_xlsx
+from .opendata import render_csv, render_datapackage, render_json, render_ods, render_xlsx
 from .pdf import render_pdf
 
 RENDERERS: dict[str, Callable[[Document], bytes]] = {
@@ -28,18 +28,21 @@ RENDERERS: dict[str, Callable[[Document], bytes]] = {
     "ods": render_ods,
     "json": render_json,
 }
-FORMATS = tuple(RENDERERS)
+# The data package describes the others, so it is rendered after them, from their bytes.
+FORMATS = (*RENDERERS, "datapackage")
 
 
 def render_document(document: Document) -> dict[str, bytes]:
     """Every format of one document, always in the site's own language (zh-Hant)."""
     with translation.override(settings.LANGUAGE_CODE):
         check_texts(document)
-        return {name: render(document) for name, render in RENDERERS.items()}
+        files = {name: render(document) for name, render in RENDERERS.items()}
+        files["datapackage"] = render_datapackage(document, files)
+        return files
 
 
 def render_edition_files(edition: Any) -> dict[str, bytes]:
-    """{"html": b"...", "pdf": ..., "csv": ..., "xlsx": ..., "ods": ..., "json": ...}"""
+    """{"html": b"...", "pdf": ..., "csv": ..., ..., "datapackage": ...}: every format's bytes."""
     return render_document(Document.of(edition))
 
 
@@ -48,7 +51,7 @@ def write_edition_files(edition: Any, out_dir: Path) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for name, data in render_edition_files(edition).items():
-        path = out_dir / f"{edition.file_basename()}.{name}"
+        path = out_dir / edition.file_name(name)
         path.write_bytes(data)
         written.append(path)
     return written

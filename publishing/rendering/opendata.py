@@ -7,8 +7,9 @@ where a spreadsheet would read it as a formula (OWASP "CSV injection"); the JSON
 texts as they are.
 """
 
+import hashlib
 import json
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.utils.translation import gettext
 from django.utils.translation import gettext_noop as N_
@@ -16,37 +17,65 @@ from django.utils.translation import gettext_noop as N_
 from catalogue.spreadsheet.writers import write_csv, write_ods, write_xlsx
 from publishing.snapshot import snapshot_sha256
 
-from .document import Document
+from .document import Document, file_name
 from .table import groups
 from .wording import labels
 
 OPEN_DATA_FORMAT = "policy-industries-open-data"
-OPEN_DATA_VERSION = 1
+# 2: the field list names every column (agency_ids came back), edition_date_iso, the licence.
+OPEN_DATA_VERSION = 2
 
-# (key, column label msgid): the table's five columns first.
-FIELDS: tuple[tuple[str, str], ...] = (
-    ("serial", N_("序號")),
-    ("programme", N_("政策性產業")),
-    ("agencies", N_("部會/機關")),
-    ("scope", N_("產業範疇")),
-    ("recognition", N_("認定方式")),
-    ("edition_date", N_("版本日期")),
-    ("programme_id", N_("政策性產業編號")),
-    ("programme_name", N_("政策性產業名稱")),
-    ("period_start", N_("實施起始年（民國）")),
-    ("period_end", N_("實施結束年（民國）")),
-    ("open_end", N_("未定結束年")),
-    ("scope_id", N_("產業範疇編號")),
-    ("scope_order", N_("產業範疇順序")),
-    ("scope_title", N_("範疇名稱")),
-    ("scope_description", N_("產業範疇說明")),
-    ("agency_ids", N_("部會/機關編號")),
-    ("recognition_scope_id", N_("認定方式所屬產業範疇編號")),
-    ("headline", N_("願景")),
-    ("targets", N_("推動目標")),
-    ("strategies", N_("推動策略")),
-    ("sections", N_("其他段落")),
-    ("note", N_("備註")),
+# The licence of every edition's data (政府資料開放授權條款－第1版, compatible with CC BY 4.0).
+LICENCE: dict[str, str] = {
+    "name": "OGDL-Taiwan-1.0",
+    "title": "政府資料開放授權條款－第1版",
+    "path": "https://data.gov.tw/license",
+}
+
+
+class Field(NamedTuple):
+    """One column of the open data: its key, its label, its type in the CSV and in the JSON.
+
+    Types are Table Schema types (the data package declares the CSV with them); a JSON value
+    of type "array" is a list of texts or objects where the CSV has one text.
+    """
+
+    key: str
+    label: str
+    csv_type: str
+    json_type: str
+
+
+def _field(key: str, label: str, csv_type: str = "string", json_type: str = "") -> Field:
+    return Field(key, label, csv_type, json_type or csv_type)
+
+
+# The table's five columns first; edition_date_iso last, so that a reader of version 1 by
+# position finds every earlier column where it was.
+FIELDS: tuple[Field, ...] = (
+    _field("serial", N_("序號"), "integer"),
+    _field("programme", N_("政策性產業")),
+    _field("agencies", N_("部會/機關"), "string", "array"),
+    _field("scope", N_("產業範疇")),
+    _field("recognition", N_("認定方式")),
+    _field("edition_date", N_("版本日期")),
+    _field("programme_id", N_("政策性產業編號"), "integer"),
+    _field("programme_name", N_("政策性產業名稱")),
+    _field("period_start", N_("實施起始年（民國）"), "integer"),
+    _field("period_end", N_("實施結束年（民國）"), "integer"),
+    _field("open_end", N_("未定結束年")),
+    _field("scope_id", N_("產業範疇編號"), "integer"),
+    _field("scope_order", N_("產業範疇順序"), "integer"),
+    _field("scope_title", N_("範疇名稱")),
+    _field("scope_description", N_("產業範疇說明")),
+    _field("agency_ids", N_("部會/機關編號"), "string", "array"),
+    _field("recognition_scope_id", N_("認定方式所屬產業範疇編號"), "integer"),
+    _field("headline", N_("願景")),
+    _field("targets", N_("推動目標"), "string", "array"),
+    _field("strategies", N_("推動策略"), "string", "array"),
+    _field("sections", N_("其他段落"), "string", "array"),
+    _field("note", N_("備註")),
+    _field("edition_date_iso", N_("版本日期（西元）"), "date"),
 )
 
 
@@ -101,6 +130,7 @@ def _record(
         "scope": title + scope["description"],
         "recognition": recognition_text(recognition),
         "edition_date": document.roc_date,
+        "edition_date_iso": document.date.isoformat(),
         "programme_id": programme["id"],
         "programme_name": programme["name"],
         "period_start": programme["period_start"],
@@ -135,23 +165,49 @@ def _cell(key: str, value: Any) -> Any:
 
 
 def header() -> list[str]:
-    return [gettext(label) for _, label in FIELDS]
+    return [gettext(field.label) for field in FIELDS]
 
 
 def sheet_rows(document: Document) -> list[list[Any]]:
-    return [[_cell(key, record[key]) for key, _ in FIELDS] for record in records(document)]
+    keys = [field.key for field in FIELDS]
+    return [[_cell(key, record[key]) for key in keys] for record in records(document)]
 
 
 def render_csv(document: Document) -> bytes:
     return write_csv(header(), sheet_rows(document))
 
 
+def licence_note(document: Document) -> str:
+    """What a spreadsheet says of itself outside its table: source, date and licence."""
+    return gettext(
+        "{title}（{roc_date}，{iso_date}）。本資料依{licence}（{url}，與 CC BY 4.0 相容）提供，"
+        "利用時請註明出處：{agency}。"
+    ).format(
+        title=document.title,
+        roc_date=document.roc_date,
+        iso_date=document.date.isoformat(),
+        licence=LICENCE["title"],
+        url=LICENCE["path"],
+        agency=document.snapshot["bulletin"]["issuing_agency"]["name"],
+    )
+
+
 def render_xlsx(document: Document) -> bytes:
-    return write_xlsx(header(), sheet_rows(document), title=gettext("政策性產業彙整表"))
+    return write_xlsx(
+        header(),
+        sheet_rows(document),
+        title=gettext("政策性產業彙整表"),
+        description=licence_note(document),
+    )
 
 
 def render_ods(document: Document) -> bytes:
-    return write_ods(header(), sheet_rows(document), title=gettext("政策性產業彙整表"))
+    return write_ods(
+        header(),
+        sheet_rows(document),
+        title=gettext("政策性產業彙整表"),
+        description=licence_note(document),
+    )
 
 
 def render_json(document: Document) -> bytes:
@@ -159,13 +215,13 @@ def render_json(document: Document) -> bytes:
     snapshot = document.snapshot
     rows = []
     for record in records(document):
-        row = {key: record[key] for key, _ in FIELDS}
+        row = {field.key: record[field.key] for field in FIELDS}
         row["agencies"] = record["agency_list"]
-        del row["agency_ids"]
         rows.append(row)
     payload = {
         "format": OPEN_DATA_FORMAT,
         "version": OPEN_DATA_VERSION,
+        "license": LICENCE,
         "bulletin": {
             "id": snapshot["bulletin"]["id"],
             "slug": snapshot["bulletin"]["slug"],
@@ -178,9 +234,101 @@ def render_json(document: Document) -> bytes:
             "change_note": document.change_note,
             "snapshot_sha256": snapshot_sha256(snapshot),
         },
+        # One entry per key of every row, in the rows' order: the same columns as the CSV.
         "fields": [
-            {"key": key, "label": gettext(label)} for key, label in FIELDS if key != "agency_ids"
+            {"key": field.key, "label": gettext(field.label), "type": field.json_type}
+            for field in FIELDS
         ],
         "rows": rows,
     }
     return (json.dumps(payload, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+# (format, resource name, Table Schema of the file or None): what the data package lists.
+# The CSV and the XLSX are tables with the same columns; the others are files it hashes.
+PACKAGE_RESOURCES: tuple[tuple[str, str, bool], ...] = (
+    ("csv", "scopes-csv", True),
+    ("xlsx", "scopes-xlsx", True),
+    ("ods", "scopes-ods", False),
+    ("json", "scopes-json", False),
+    ("pdf", "bulletin-pdf", False),
+    ("html", "bulletin-html", False),
+)
+MEDIA_TYPES = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "ods": "application/vnd.oasis.opendocument.spreadsheet",
+    "json": "application/json",
+    "pdf": "application/pdf",
+    "html": "text/html",
+}
+
+
+def _schema() -> dict[str, Any]:
+    """The columns as a Table Schema: names are the header's labels, as the files carry them."""
+    return {
+        "fields": [
+            {
+                "name": gettext(field.label),
+                "title": gettext(field.label),
+                "description": f"JSON: {field.key}",
+                "type": field.csv_type,
+            }
+            for field in FIELDS
+        ],
+        "primaryKey": [gettext("產業範疇編號")],
+        "missingValues": [""],
+    }
+
+
+def _resource(document: Document, fmt: str, name: str, tabular: bool, data: bytes) -> dict:
+    resource: dict[str, Any] = {
+        "name": name,
+        "path": file_name(document.file_basename, fmt),
+        "format": fmt,
+        "mediatype": MEDIA_TYPES[fmt],
+        "bytes": len(data),
+        "hash": "sha256:" + hashlib.sha256(data).hexdigest(),
+    }
+    if fmt == "csv":
+        resource["encoding"] = "utf-8-sig"
+    if fmt == "xlsx":
+        resource["dialect"] = {"excel": {"sheet": gettext("政策性產業彙整表")}}
+    # Declared, not guessed: a reader would otherwise read the ODS as a table (with a plugin
+    # the site does not need) and the JSON as a descriptor of its own.
+    resource["type"] = "table" if tabular else "file"
+    if tabular:
+        resource["schema"] = _schema()
+    return resource
+
+
+def render_datapackage(document: Document, files: dict[str, bytes]) -> bytes:
+    """A Frictionless data package of the other files: their columns, sizes, hashes, licence.
+
+    Rendered after the files it describes; its resource paths are relative, so it describes
+    them both in the edition's folder of the site and in a folder they were saved to.
+    """
+    snapshot = document.snapshot
+    basename = document.file_basename
+    package = {
+        "name": basename,
+        "title": f"{document.title}（{document.roc_date}）",
+        "description": gettext(
+            "勞動部勞動力發展署公告之政府推動之「政策性產業」彙整表，每列為一個產業範疇。"
+        ),
+        "version": document.date.isoformat(),
+        "keywords": [gettext("政策性產業"), gettext("產業範疇"), gettext("勞動力發展署")],
+        "licenses": [LICENCE],
+        "sources": [{"title": snapshot["bulletin"]["issuing_agency"]["name"]}],
+        "edition": {
+            "date": document.date.isoformat(),
+            "roc_date": document.roc_date,
+            "snapshot_sha256": snapshot_sha256(snapshot),
+        },
+        "resources": [
+            _resource(document, fmt, name, tabular, files[fmt])
+            for fmt, name, tabular in PACKAGE_RESOURCES
+            if fmt in files
+        ],
+    }
+    return (json.dumps(package, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

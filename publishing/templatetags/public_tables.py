@@ -59,3 +59,11 @@ def translated(msgid: str) -> str:
 @register.filter
 def file_size(size: int) -> str:
     return filesizeformat(size)
+
+
+@register.simple_tag
+def public_url(name: str, slug: str | None = None, *args: Any) -> str:
+    """{% public_url "editions" bulletin_slug %}: a bulletin's page (the default bulletin's)."""
+    from publishing.links import public_url as url
+
+    return url(name, slug, *args)

@@ -138,8 +138,9 @@ def test_render_writes_the_files_publishing_stores(published_edition, tmp_path):
     lines = _run("render", str(published_edition.pk), "--out", str(tmp_path))
     written = sorted(p.name for p in tmp_path.iterdir())
     assert written == sorted(
-        f"policy-industries-114-12-30.{f.format}" for f in published_edition.files.all()
+        published_edition.file_name(f.format) for f in published_edition.files.all()
     )
+    assert "datapackage.json" in written
     assert len(lines) == len(written)
 
 

@@ -93,3 +93,71 @@ def test_django_atom_writer_would_have_declared_the_summary_html(
     feed.add_item(title="t", link="/x", description="<b>x</b>")
     assert 'type="html"' in feed.writeString("utf-8")
     assert b'<summary type="text">' in client.get("/editions/feed.atom").content
+
+
+# Ids, dates and enclosures as feed readers use them
+
+
+def test_entry_ids_are_tag_uris_whatever_host_the_feed_was_read_at(
+    client: Any, published_edition: Any, settings: Any
+) -> None:
+    import feedparser
+
+    settings.ALLOWED_HOSTS = ["testserver", "mirror.example"]
+    first = feedparser.parse(client.get("/editions/feed.atom").content)
+    other = feedparser.parse(client.get("/editions/feed.atom", HTTP_HOST="mirror.example").content)
+    (entry,) = first.entries
+    assert entry.id == "tag:wda.gov.tw,2025:edition/policy-industries/2025-12-30"
+    assert other.entries[0].id == entry.id
+    assert first.feed.id == other.feed.id == "tag:wda.gov.tw,2025:editions/policy-industries"
+
+
+def test_a_superseded_edition_keeps_its_publication_time_as_updated(
+    client: Any, published_edition: Any, editor: Any, approver: Any
+) -> None:
+    import feedparser
+    from bulletins import publish
+
+    published_at = published_edition.published_at
+    publish(published_edition.bulletin, datetime.date(2026, 1, 30), editor, approver)
+    published_edition.refresh_from_db()
+    assert published_edition.status == "superseded"
+    assert published_edition.updated_at > published_at  # the row changed ...
+    entries = feedparser.parse(client.get("/editions/feed.atom").content).entries
+    old = next(e for e in entries if e.id.endswith("/2025-12-30"))
+    new = next(e for e in entries if e.id.endswith("/2026-01-30"))
+    # ... but a reader sees no news of it: its updated is when it was published.
+    assert datetime.datetime(*old.updated_parsed[:6], tzinfo=datetime.UTC) == published_at.replace(
+        microsecond=0
+    )
+    assert new.updated_parsed > old.updated_parsed
+
+
+def test_entries_link_their_files_as_enclosures_with_type_and_length(
+    client: Any, published_edition: Any, settings: Any
+) -> None:
+    import feedparser
+
+    settings.SITE_URL = "https://industries.wda.gov.tw"
+    (entry,) = feedparser.parse(client.get("/editions/feed.atom").content).entries
+    enclosures = {link.href: link for link in entry.links if link.rel == "enclosure"}
+    for file in published_edition.files.all():
+        url = f"https://industries.wda.gov.tw/editions/2025-12-30/{published_edition.file_name(file.format)}"
+        assert enclosures[url].type == file.content_type
+        assert int(enclosures[url].length) == file.size
+    assert len(enclosures) == published_edition.files.count()
+
+
+def test_each_bulletin_has_its_own_feed(
+    client: Any, published_edition: Any, editor: Any, approver: Any
+) -> None:
+    import feedparser
+    from bulletins import SECOND_SLUG, SECOND_TITLE, publish, second_bulletin
+
+    publish(second_bulletin(), datetime.date(2026, 1, 15), editor, approver)
+    feed = feedparser.parse(client.get(f"/b/{SECOND_SLUG}/editions/feed.atom").content)
+    assert SECOND_TITLE in feed.feed.title
+    (entry,) = feed.entries
+    assert entry.id == f"tag:wda.gov.tw,2025:edition/{SECOND_SLUG}/2026-01-15"
+    assert entry.link.endswith(f"/b/{SECOND_SLUG}/editions/2026-01-15/")
+    assert len(_entries(client)) == 1  # the default bulletin's feed is unchanged

@@ -116,3 +116,63 @@ def test_formula_in_catalogue_text_is_neutralised_in_every_spreadsheet(demo_bull
     assert "&apos;=HYPERLINK" in content or "'=HYPERLINK" in content
     # The JSON is data, not a spreadsheet: the text stays as it was written.
     assert json.loads(render_json(document))["rows"][0]["scope_description"] == FORMULA
+
+
+# The open data documents itself: its fields, its dates and its licence.
+
+
+def test_json_field_list_names_every_column_of_the_csv_and_every_key_of_a_row(
+    document: Document,
+) -> None:
+    data = json.loads(render_json(document))
+    header = _csv_rows(render_csv(document))[0]
+    assert [f["label"] for f in data["fields"]] == header
+    assert len(data["fields"]) == len(header) == 23
+    keys = [f["key"] for f in data["fields"]]
+    assert all(list(row) == keys for row in data["rows"])
+    types = {f["key"]: f["type"] for f in data["fields"]}
+    assert types["agencies"] == "array" and types["agency_ids"] == "array"
+    assert data["rows"][0]["agency_ids"] == [a["id"] for a in data["rows"][0]["agencies"]]
+
+
+def test_edition_date_is_given_in_iso_form_beside_the_roc_one(document: Document) -> None:
+    rows = _csv_rows(render_csv(document))
+    date = rows[0].index("版本日期")
+    iso = rows[0].index("版本日期（西元）")
+    assert {(row[date], row[iso]) for row in rows[1:]} == {("114.12.30", "2025-12-30")}
+    row = json.loads(render_json(document))["rows"][0]
+    assert (row["edition_date"], row["edition_date_iso"]) == ("114.12.30", "2025-12-30")
+
+
+def test_the_licence_is_in_the_json_and_the_spreadsheets_but_the_csv_stays_a_table(
+    document: Document,
+) -> None:
+    data = json.loads(render_json(document))
+    assert data["license"]["title"] == "政府資料開放授權條款－第1版"
+    assert data["license"]["path"] == "https://data.gov.tw/license"
+    workbook = openpyxl.load_workbook(io.BytesIO(render_xlsx(document)))
+    assert "政府資料開放授權條款－第1版" in workbook.properties.description
+    assert "2025-12-30" in workbook.properties.description
+    assert workbook.sheetnames == ["政策性產業彙整表"]
+    with zipfile.ZipFile(io.BytesIO(render_ods(document))) as archive:
+        meta = archive.read("meta.xml").decode("utf-8")
+    assert "政府資料開放授權條款－第1版" in meta and "dc:description" in meta
+    csv_text = render_csv(document).decode("utf-8-sig")
+    assert "data.gov.tw" not in csv_text and len(_csv_rows(render_csv(document))) == 21
+
+
+def test_the_open_data_page_explains_formats_addresses_and_licence(
+    client: Any, published_edition: Any
+) -> None:
+    response = client.get("/data/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "http://testserver/latest.csv" in html
+    assert "http://testserver/latest/datapackage.json" in html
+    assert 'href="https://data.gov.tw/license" rel="license"' in html
+    assert "frictionless validate" in html and "edition verify" in html
+    assert 'lang="en"' in html and "CC BY 4.0" in html
+    assert "edition_date_iso" in html
+    # Every public page names the licence in its footer.
+    page = client.get("/editions/2025-12-30/").content.decode()
+    assert "政府資料開放授權條款－第1版" in page and 'href="/data/"' in page

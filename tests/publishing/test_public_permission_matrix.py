@@ -45,12 +45,24 @@ def test_every_public_url_and_file_answers_each_persona_alike(
         client.force_login(request.getfixturevalue(persona))
     formats = EditionFile.objects.filter(edition=public).values_list("format", flat=True)
     assert len(formats) == len(EditionFile.Format)
-    filenames = [f"{public.file_basename()}.{fmt}" for fmt in formats]
-    open_urls = ["/", "/editions/", "/editions/feed.atom", *_edition_urls(public, filenames)]
-    pending_names = [name.replace("114-12-30", "115-03-31") for name in filenames]
+    filenames = [public.file_name(fmt) for fmt in formats]
+    open_urls = [
+        "/",
+        "/editions/",
+        "/editions/feed.atom",
+        "/data/",
+        "/b/",
+        f"/b/{public.bulletin.slug}/",
+        *_edition_urls(public, filenames),
+    ]
+    pending_names = [pending.file_name(fmt) for fmt in formats]
     hidden_urls = _edition_urls(pending, pending_names)
 
     assert {url: client.get(url).status_code for url in open_urls} == dict.fromkeys(open_urls, 200)
     assert {url: client.get(url).status_code for url in hidden_urls} == dict.fromkeys(
         hidden_urls, 404
+    )
+    # The latest-file addresses lead everyone to the edition in force, never the pending one.
+    assert (
+        client.get("/latest.pdf")["Location"] == f"/editions/2025-12-30/{public.file_name('pdf')}"
     )

@@ -48,7 +48,7 @@ def test_home_links_every_download_with_size_and_sha256(
 ) -> None:
     html = client.get(reverse("public:home")).content.decode()
     for file in published_edition.files.all():
-        assert f"/editions/2025-12-30/policy-industries-114-12-30.{file.format}" in html
+        assert f"/editions/2025-12-30/{published_edition.file_name(file.format)}" in html
         assert file.sha256 in html
     for name in ("PDF", "CSV", "XLSX", "ODS", "JSON"):
         assert name in html

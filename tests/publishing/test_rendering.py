@@ -25,7 +25,7 @@ def document(demo_bulletin: Any) -> Document:
 
 def test_rendering_gives_every_format(document: Document) -> None:
     files = render_document(document)
-    assert tuple(files) == FORMATS == ("html", "pdf", "csv", "xlsx", "ods", "json")
+    assert tuple(files) == FORMATS == ("html", "pdf", "csv", "xlsx", "ods", "json", "datapackage")
     assert files["pdf"].startswith(b"%PDF-")
     assert files["xlsx"].startswith(b"PK") and files["ods"].startswith(b"PK")
 
@@ -123,7 +123,7 @@ def test_write_edition_files_names_files_as_publishing_does(
 
     written = write_edition_files(published_edition, tmp_path / "out")
     assert sorted(p.name for p in written) == sorted(
-        f"policy-industries-114-12-30.{name}" for name in FORMATS
+        [*(f"policy-industries-114-12-30.{name}" for name in FORMATS[:-1]), "datapackage.json"]
     )
     data = json.loads((tmp_path / "out" / "policy-industries-114-12-30.json").read_text("utf-8"))
     assert data["edition"]["roc_date"] == "114.12.30"
