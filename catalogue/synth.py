@@ -175,9 +175,9 @@ def _agencies_with_history(
     a revision's many-to-many rows in a table of their own)."""
     through = Scope.agencies.through
     links = [
-        through(scope_id=scope.pk, agency_id=agencies[name].pk)
+        through(scope_id=scope.pk, agency_id=agencies[name].pk, position=position)
         for scope, row in parts
-        for name in row["agencies"]
+        for position, name in enumerate(row["agencies"], start=1)
     ]
     through.objects.bulk_create(links, batch_size=BATCH)
     recorder = Scope._history_recorder  # type: ignore[attr-defined]
@@ -192,6 +192,7 @@ def _agencies_with_history(
             id=link.pk,
             scope_id=link.scope_id,
             agency_id=link.agency_id,
+            position=link.position,
             history_id=revisions[link.scope_id],
         )
         for link in through.objects.filter(scope_id__in=revisions).order_by("pk")
