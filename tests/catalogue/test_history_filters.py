@@ -21,7 +21,7 @@ def programme(demo_bulletin, editor, second_editor) -> Programme:
     target.text += "（更新）"
     target.save()
     with one_revision(scope, user=second_editor, reason="調整主辦部會"):
-        scope.agencies.set([Agency.objects.get(name="國家科學及技術委員會")])
+        scope.set_agencies([Agency.objects.get(name="國家科學及技術委員會")])
     return programme
 
 

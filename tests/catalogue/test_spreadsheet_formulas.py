@@ -7,6 +7,7 @@ back as a spreadsheet would see them: CSV lines, the XLSX sheet XML, the ODS con
 
 import csv
 import datetime
+import html
 import io
 import json
 import re
@@ -82,13 +83,9 @@ def _ods_texts(content: bytes) -> list[str]:
 
 
 def _unxml(text: str) -> str:
-    return (
-        text.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", '"')
-        .replace("&apos;", "'")
-        .replace("&amp;", "&")
-    )
+    # Named and numeric references alike: with lxml installed, openpyxl writes every
+    # non-ASCII character as &#NNNNN;.
+    return html.unescape(text)
 
 
 READERS = {"csv": _csv_texts, "xlsx": _xlsx_texts, "ods": _ods_texts}
