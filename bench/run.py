@@ -4,8 +4,9 @@
     DATABASE_URL=postgres://…/h_bench .venv/bin/python bench/run.py --scales 1,10,100
     .venv/bin/python bench/run.py --scales 1 --write       # also append the table to README
 
-For each database (a fresh SQLite file; PostgreSQL when DATABASE_URL names one — its schema
-`public` is DROPPED and made again, so name a database of its own) and each scale it:
+For each database (a fresh SQLite file; PostgreSQL when DATABASE_URL names a server: the bench
+works in a database of its own beside the named one, `<name>_bench`, dropped and made again, so
+the named database is never touched) and each scale it:
 
 1. migrates, makes a bench editor and approver, and `manage.py synth_bulletin --scale N`;
 2. runs `manage.py edition create / submit / approve / publish`, each in its own process under
@@ -78,12 +79,22 @@ def manage(args: list[str], env: dict[str, str]) -> str:
     return done.stdout
 
 
-def reset_postgres(url: str) -> None:
-    import psycopg
+def reset_postgres(url: str) -> str:
+    """A fresh database `<name>_bench` on DATABASE_URL's server; its URL. The database that
+    DATABASE_URL names (perhaps one with real data) is only connected to, never changed."""
+    from urllib.parse import urlsplit, urlunsplit
 
-    with psycopg.connect(url.replace("postgres://", "postgresql://"), autocommit=True) as conn:
-        conn.execute("DROP SCHEMA public CASCADE")
-        conn.execute("CREATE SCHEMA public")
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(url.replace("postgres://", "postgresql://", 1))
+    bench_name = f"{parts.path.lstrip('/') or 'postgres'}_bench"
+    with psycopg.connect(urlunsplit(parts), autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(bench_name))
+        )
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(bench_name)))
+    return urlunsplit(parts._replace(path=f"/{bench_name}"))
 
 
 def child(role: str) -> None:
@@ -154,7 +165,7 @@ def one_scale(database: str, url: str, scale: int, options: argparse.Namespace) 
     if database == "sqlite":
         url = f"sqlite:///{work / 'db.sqlite3'}"
     else:
-        reset_postgres(url)
+        url = reset_postgres(url)
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.local",

@@ -251,5 +251,7 @@ LOGGING = {
     "loggers": {
         # One JSON object per line: logins, lock-outs, catalogue changes, imports, transitions.
         "audit": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # pikepdf announces its C++ log bridge at INFO on import, in every command's output.
+        "pikepdf": {"level": "WARNING"},
     },
 }
