@@ -22,7 +22,7 @@ postgresql_only = pytest.mark.skipif(
     reason="the triggers exist on PostgreSQL only; SQLite keeps the model-level guard",
 )
 # The latest migration that installs the triggers: a change of the life cycle needs a new one.
-MIGRATION = importlib.import_module("publishing.migrations.0006_transition_lines_by_their_step")
+MIGRATION = importlib.import_module("publishing.migrations.0007_tasks")
 
 
 def _raw(sql: str, *params) -> None:
