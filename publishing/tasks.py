@@ -23,7 +23,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
-from django_tasks import default_task_backend, task
+from django_tasks import task
 
 from catalogue.i18n import site_language
 from catalogue.roc import roc_datetime_short
@@ -91,7 +91,7 @@ def check_can_schedule(*, user: Any, when: datetime.datetime) -> None:
         raise InvalidEdition(gettext("只有可以公告的核定人員可以預定公告時間。"))
     if when <= timezone.now():
         raise InvalidEdition(gettext("預定公告時間必須晚於現在。"))
-    if not default_task_backend.supports_defer:
+    if not publish_task.get_backend().supports_defer:
         raise InvalidEdition(
             gettext("目前的背景作業設定不能在指定時間執行工作，無法預定公告時間。")
         )

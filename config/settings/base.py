@@ -206,7 +206,7 @@ CONTENT_SECURITY_POLICY_FILES = {
     "frame-ancestors": "'none'",
     "sandbox": "",
 }
-CONTENT_SECURITY_POLICY_FILE_VIEWS = {"public:download"}
+CONTENT_SECURITY_POLICY_FILE_VIEWS = {"public:download", "admin:publishing_edition_file"}
 PERMISSIONS_POLICY = {
     feature: ""
     for feature in (
