@@ -360,7 +360,6 @@ class EditionAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/publishing/edition/transition.html", context)
 
-
     def _take_step(
         self, request: HttpRequest, edition: Edition, action: str, data: dict[str, Any]
     ) -> None:

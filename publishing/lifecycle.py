@@ -377,9 +377,7 @@ def _file_write_check(operation: str) -> str:
         for action, statuses in FILE_WRITES[operation].items()
     )
     return (
-        f"    IF TG_OP = '{operation}' AND ({allowed}) THEN\n"
-        f"        RETURN {result};\n"
-        f"    END IF;"
+        f"    IF TG_OP = '{operation}' AND ({allowed}) THEN\n        RETURN {result};\n    END IF;"
     )
 
 

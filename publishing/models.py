@@ -160,9 +160,7 @@ class Edition(models.Model):
     withdrawn_reason = models.TextField(_("撤回理由"), blank=True, editable=False)
     diff = models.JSONField(_("與前一公告版本的差異"), null=True, blank=True, editable=False)
     # Set by the approver who approves for publication at a moment; the worker publishes then.
-    scheduled_for = models.DateTimeField(
-        _("預定公告時間"), null=True, blank=True, editable=False
-    )
+    scheduled_for = models.DateTimeField(_("預定公告時間"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("建立時間"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新時間"), auto_now=True)
 
@@ -385,9 +383,7 @@ class EditionFile(models.Model):
     def _refuse_unsanctioned_write(self, operation: str) -> None:
         status = Edition.objects.filter(pk=self.edition_id).values_list("status", flat=True).first()
         if not lifecycle.file_write_allowed(operation, lifecycle.current_step(), status or ""):
-            raise EditionFrozen(
-                gettext("公告檔案只在送審後產生，公告後不可新增、修改或刪除。")
-            )
+            raise EditionFrozen(gettext("公告檔案只在送審後產生，公告後不可新增、修改或刪除。"))
 
     @property
     def filename(self) -> str:
@@ -417,9 +413,7 @@ class EditionTask(models.Model):
         Edition, on_delete=models.CASCADE, related_name="tasks", verbose_name=_("公告版本")
     )
     kind = models.CharField(_("工作"), max_length=20, choices=Kind.choices)
-    state = models.CharField(
-        _("進度"), max_length=20, choices=State.choices, default=State.QUEUED
-    )
+    state = models.CharField(_("進度"), max_length=20, choices=State.choices, default=State.QUEUED)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

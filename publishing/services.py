@@ -108,11 +108,15 @@ def check_allowed(*, edition: Edition, user: User, action: str, comment: str = "
         raise ReasonRequired(gettext("{action}版本時必須填寫理由。").format(action=label))
     if action in (Action.APPROVE, Action.PUBLISH):
         _check_files_current(edition, label)
-    if action == Action.PUBLISH and edition.scheduled_for and timezone.now() < edition.scheduled_for:
+    if (
+        action == Action.PUBLISH
+        and edition.scheduled_for
+        and timezone.now() < edition.scheduled_for
+    ):
         raise InvalidTransition(
-            gettext(
-                "這個版本已預定於 {when} 公告；如要提前公告，請先取消預定公告。"
-            ).format(when=roc_datetime_short(edition.scheduled_for))
+            gettext("這個版本已預定於 {when} 公告；如要提前公告，請先取消預定公告。").format(
+                when=roc_datetime_short(edition.scheduled_for)
+            )
         )
     if action == Action.UNSCHEDULE and edition.scheduled_for is None:
         raise InvalidTransition(gettext("這個版本沒有預定公告時間。"))
@@ -427,8 +431,10 @@ def render_edition(*, edition: Edition, source: str = "") -> list[EditionFile] |
     rendered = render_edition_files(edition)
     locked = Edition.objects.select_for_update().select_related("bulletin").get(pk=edition.pk)
     current = source_sha256(locked)
-    if locked.status != Status.SUBMITTED or current != source_sha256(edition) or (
-        source and current != source
+    if (
+        locked.status != Status.SUBMITTED
+        or current != source_sha256(edition)
+        or (source and current != source)
     ):
         return None
     old = list(locked.files.all())
@@ -579,9 +585,7 @@ def _validate(edition: Edition) -> None:
         raise InvalidEdition("；".join(error.messages)) from error
 
 
-def _store_files(
-    edition: Edition, rendered: dict[str, bytes], *, source: str
-) -> list[EditionFile]:
+def _store_files(edition: Edition, rendered: dict[str, bytes], *, source: str) -> list[EditionFile]:
     """Write the rendered files and their rows; remove what was written if anything fails."""
     formats = set(EditionFile.Format.values)
     if not rendered or set(rendered) - formats:

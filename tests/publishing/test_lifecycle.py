@@ -265,7 +265,8 @@ def test_the_database_deletes_a_draft_only_within_the_delete_step(draft_edition)
 def test_the_database_adds_files_only_while_rendering_a_submitted_edition(approved_edition):
     insert = (
         "INSERT INTO publishing_editionfile (edition_id, format, file, size, sha256,"
-        " content_type, source_sha256, created_at) VALUES (%s, 'ods', 'x.ods', 1, '', '', '', now())"
+        " content_type, source_sha256, created_at)"
+        " VALUES (%s, 'ods', 'x.ods', 1, '', '', '', now())"
     )
     count = EditionFile.objects.count()
     with pytest.raises(IntegrityError, match="公告檔案只能在送審後產生"):
