@@ -4,9 +4,10 @@
 `render` step, in the background worker): it returns the bytes of every format, or raises
 RenderingError before anything is stored. The same source gives the same bytes, so a process
 keeps the last few renderings, keyed by `source_sha256` and RENDERER_VERSION. Before any
-rendering, `check.check_texts` lists every text that a file could not carry (a control character, a character without a glyph
-in the PDF's fonts), each with its programme, scope and part. `write_edition_files(edition,
-out_dir)` writes the same bytes to a folder (`manage.py edition render ID --out DIR`).
+rendering, `check.check_texts` lists every text that a file could not carry (a control
+character, a character without a glyph in the PDF's fonts), each with its programme, scope and
+part. `write_edition_files(edition, out_dir)` writes the same bytes to a folder
+(`manage.py edition render ID --out DIR`).
 """
 
 import hashlib
