@@ -3,11 +3,11 @@ and publishes it; the publish button answers at once and the page follows the wo
 leaves the edition as it was, with the reason."""
 
 import pytest
+from conftest import EDITION_DATE
 from django.core.management import call_command
 from django.urls import reverse
 from workers import DATABASE_TASKS, run_due_tasks, run_worker_thread
 
-from conftest import EDITION_DATE
 from publishing import services, tasks
 from publishing.exceptions import InvalidEdition
 from publishing.models import Edition, EditionTask
