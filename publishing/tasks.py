@@ -114,6 +114,14 @@ def latest_tasks(edition: Edition) -> list[EditionTask]:
     return [latest[kind] for kind in Kind.values if kind in latest]
 
 
+def render_in_process(edition: Edition) -> None:
+    """Render a submitted edition's files in this process, not waiting for a worker: what the
+    `edition submit` command and bootstrap --demo do. The queued work, when a worker takes it,
+    finds it done."""
+    for job in edition.tasks.filter(kind=Kind.RENDER, state=State.QUEUED).order_by("pk"):
+        _run(job.pk, _render)
+
+
 # The tasks the worker runs
 
 

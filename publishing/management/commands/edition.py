@@ -12,7 +12,8 @@
     manage.py edition verify --all         # every public edition: hashes, chain and files
     manage.py edition verify 7             # edition 7 and every edition before it
 
-`publish` runs the publication in this process (no worker needed) and returns once the edition
+`submit` renders the edition's files in this process once submitted, and `publish` runs the
+publication in this process (no worker needed) and returns once the edition
 is published or refused; the admin's publish button hands the same step to the worker instead.
 A scheduled publication (`approve --at`) is published by a `db_worker` at that moment.
 
@@ -31,7 +32,7 @@ from django.utils.translation import gettext
 
 from catalogue.models import Bulletin
 from catalogue.roc import parse_roc_date_short, roc_datetime_short
-from publishing import services
+from publishing import services, tasks
 from publishing.diff import diff_as_text
 from publishing.exceptions import EditionError
 from publishing.integrity import chain_of, verify_editions
@@ -134,6 +135,8 @@ class Command(BaseCommand):
                     action=action,
                     comment=options["comment"],
                 )
+                if action == Action.SUBMIT:
+                    tasks.render_in_process(edition)
                 self.stdout.write(
                     gettext("版本 {pk}（{date}）：{action}完成，目前狀態為「{status}」。").format(
                         pk=edition.pk,
