@@ -122,3 +122,16 @@ def test_the_edition_command_publishes_in_its_own_process_without_a_worker(
     settings.TASKS = DATABASE_TASKS
     call_command("edition", "publish", str(approved_edition.pk), "--user", approver.username)
     assert Edition.objects.get(pk=approved_edition.pk).status == Status.PUBLISHED
+
+
+@pytest.mark.django_db
+def test_the_edition_command_renders_a_submission_in_its_own_process(
+    settings, draft_edition, editor, approver
+):
+    settings.TASKS = DATABASE_TASKS
+    call_command("edition", "submit", str(draft_edition.pk), "--user", editor.username)
+    edition = Edition.objects.get(pk=draft_edition.pk)
+    assert edition.tasks.get().state == State.DONE
+    assert services.approve_edition(edition=edition, user=approver).status == Status.APPROVED
+    [result] = run_due_tasks()  # the worker later finds the work done
+    assert result.return_value == "skipped"
