@@ -163,7 +163,7 @@ def _run(job_id: int, work: Callable[[EditionTask], str | None]) -> str:
     """Claim the job, do the work, record the outcome; a refusal is a failure with its reason."""
     with transaction.atomic():
         job = (
-            EditionTask.objects.select_for_update()
+            EditionTask.objects.select_for_update(of=("self",))
             .select_related("edition__bulletin", "requested_by")
             .filter(pk=job_id, state=State.QUEUED)
             .first()

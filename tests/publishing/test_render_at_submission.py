@@ -135,3 +135,21 @@ def test_deleting_a_draft_takes_the_files_of_its_earlier_submission(
     services.delete_edition(edition=draft, user=superuser)
     assert not EditionFile.objects.exists()
     assert not Edition.objects.filter(pk=draft.pk).exists()
+
+
+def test_a_rendering_that_fails_shows_its_reason_and_keeps_the_files(submitted_edition, editor):
+    from tampering import tamper
+
+    from publishing import tasks
+    from publishing.snapshot import snapshot_sha256
+
+    files = _hashes(submitted_edition)
+    snapshot = submitted_edition.snapshot
+    snapshot["programmes"][0]["scopes"][0]["description"] = "含有罕用字𠀀的說明"
+    tamper(submitted_edition, snapshot=snapshot, snapshot_sha256=snapshot_sha256(snapshot))
+
+    job = tasks.request_rendering(edition=submitted_edition, user=editor)
+
+    assert job.state == EditionTask.State.FAILED
+    assert "U+20000" in job.reason
+    assert _hashes(submitted_edition) == files
