@@ -9,11 +9,16 @@ STAMP := $(VENV)/.installed
 # Debian packages: the PDF's fonts for running; a PDF reader and a browser for the tests.
 FONT_FILE := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 
-.PHONY: run serve test bench setup test-setup system-packages test-system-packages lint messages clean-db
+.PHONY: run worker serve test bench setup test-setup system-packages test-system-packages lint messages clean-db
 
+# The development server and a background worker beside it (bin/run stops both on Ctrl+C).
 run: setup
 	$(PY) manage.py bootstrap --demo
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	PORT=$(PORT) PY=$(PY) bin/run
+
+# The background worker alone (production: run it as its own service, docs/operators.md).
+worker: setup
+	PY=$(PY) bin/worker
 
 # The production configuration (gunicorn, WhiteNoise, settings from the environment) on
 # 127.0.0.1:$(PORT); needs SECRET_KEY and DATABASE_URL (docs/deploy.md). No demo data.

@@ -44,7 +44,7 @@ def publish(scale: int) -> str:
 
     from catalogue.demo import load_bulletin, read_demo_data
     from catalogue.roles import APPROVERS, EDITORS
-    from publishing import services
+    from publishing import services, tasks
     from publishing.snapshot import snapshot_sha256
 
     call_command("migrate", verbosity=0)
@@ -60,6 +60,7 @@ def publish(scale: int) -> str:
         edition.snapshot_sha256 = snapshot_sha256(edition.snapshot)
         edition.save()
     edition = services.submit_edition(edition=edition, user=editor)
+    tasks.render_in_process(edition)  # no worker runs while seeding
     edition = services.approve_edition(edition=edition, user=approver)
     services.publish_edition(edition=edition, user=approver)
     return date.isoformat()

@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.loader import select_template
 from django.template.response import TemplateResponse
@@ -21,10 +21,11 @@ from catalogue.forms import DATE_HELP, DATE_OVERRIDES, RocDateField
 from catalogue.models import Bulletin
 from catalogue.roc import roc_datetime_short
 
-from . import lifecycle, services
+from . import lifecycle, services, tasks
 from .diff import render_segments, summary_text
 from .exceptions import EditionError
-from .models import Edition, EditionTransition
+from .integrity import FileUnavailable, verified_content
+from .models import Edition, EditionTask, EditionTransition
 
 Action = EditionTransition.Action
 # A shared table template from the public pages wins over the admin's simple preview.
@@ -75,12 +76,28 @@ class CommentForm(forms.Form):
             self.fields["comment"].label = _("理由（必填）")
 
 
+class ApproveForm(CommentForm):
+    scheduled_for = forms.DateTimeField(
+        label=_("預定公告時間（選填）"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("留空：核定後由核定人員按「公告」。填寫：屆時由系統以您的名義公告。"),
+    )
+
+
 @admin.register(Edition)
 class EditionAdmin(admin.ModelAdmin):
     """The edition page is read-only; adding, editing and every step have their own views,
     each calling one service and showing its refusal."""
 
-    list_display = ("roc_date_column", "bulletin", "status", "prepared_by", "published_at_roc")
+    list_display = (
+        "roc_date_column",
+        "bulletin",
+        "status",
+        "prepared_by",
+        "scheduled_for_roc",
+        "published_at_roc",
+    )
     list_display_links = ("roc_date_column",)
     list_filter = ("status", "bulletin")
     list_select_related = ("bulletin", "prepared_by")
@@ -97,6 +114,7 @@ class EditionAdmin(admin.ModelAdmin):
         "prepared_by",
         "created_at_roc",
         "updated_at_roc",
+        "scheduled_for_roc",
         "published_at_roc",
         "snapshot_sha256",
         "previous_edition",
@@ -116,6 +134,12 @@ class EditionAdmin(admin.ModelAdmin):
     @admin.display(description=_("公告時間"), ordering="published_at")
     def published_at_roc(self, edition: Edition) -> str:
         return roc_datetime_short(edition.published_at) if edition.published_at else "-"
+
+    @admin.display(description=_("預定公告時間"), ordering="scheduled_for")
+    def scheduled_for_roc(self, edition: Edition) -> str:
+        if edition.scheduled_for is None or edition.status != Edition.Status.APPROVED:
+            return "-"
+        return roc_datetime_short(edition.scheduled_for)
 
     @admin.display(description=_("建立時間"), ordering="created_at")
     def created_at_roc(self, edition: Edition) -> str:
@@ -168,6 +192,11 @@ class EditionAdmin(admin.ModelAdmin):
                 name="publishing_edition_preview",
             ),
             path(
+                "<int:object_id>/files/<str:fmt>/",
+                view(self.file_view),
+                name="publishing_edition_file",
+            ),
+            path(
                 "<int:object_id>/step/<str:action>/",
                 view(self.transition_view),
                 name="publishing_edition_transition",
@@ -200,6 +229,7 @@ class EditionAdmin(admin.ModelAdmin):
         if services.can(edition=edition, user=request.user, action=Action.EDIT):
             url = reverse("admin:publishing_edition_edit", args=[edition.pk])
             steps.insert(0, {"action": Action.EDIT, "label": Action.EDIT.label, "url": url})
+        jobs = tasks.latest_tasks(edition)
         return {
             "edition": edition,
             "steps": steps,
@@ -207,7 +237,10 @@ class EditionAdmin(admin.ModelAdmin):
             "diff_summary": summary_text(diff),
             "diff_changes": _marked(diff),
             "transitions": edition.transitions.select_related("actor"),
-            "files": edition.files.all(),
+            **_files_context(edition),
+            "jobs": jobs,
+            # While work is waiting or running the page reloads itself (CSP: no inline script).
+            "refresh_seconds": 3 if any(job.is_pending and not _later(job) for job in jobs) else 0,
             # The table itself has a page of its own: at 100 times the real bulletin it is
             # 2.6 MB of HTML, which made this page take 0.6 s (bench/README.md).
             "preview_url": reverse("admin:publishing_edition_preview", args=[edition.pk]),
@@ -229,6 +262,25 @@ class EditionAdmin(admin.ModelAdmin):
             "preview_template": select_template(PREVIEW_TEMPLATES).template.name,
         }
         return TemplateResponse(request, "admin/publishing/edition/preview.html", context)
+
+    def file_view(self, request: HttpRequest, object_id: int, fmt: str) -> HttpResponse:
+        """One rendered file of any edition, for staff: what the approver opens before signing
+        off. Only the bytes whose SHA-256 is the stored one are sent; the PDF opens inline."""
+        edition = get_object_or_404(Edition.objects.select_related("bulletin"), pk=object_id)
+        if not self.has_view_permission(request, edition):
+            raise PermissionDenied
+        file = edition.files.filter(format=fmt).first()
+        if file is None:
+            raise Http404(gettext("找不到這個檔案。"))
+        try:
+            content = verified_content(file)
+        except FileUnavailable as error:
+            raise Http404(str(error)) from error
+        response = HttpResponse(content, content_type=file.content_type)
+        disposition = "inline" if fmt in ("pdf", "html") else "attachment"
+        response["Content-Disposition"] = f'{disposition}; filename="{file.filename}"'
+        response["Cache-Control"] = "private, no-store"
+        return response
 
     def add_view(
         self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None
@@ -308,7 +360,8 @@ class EditionAdmin(admin.ModelAdmin):
             raise PermissionDenied
         back = _page(edition)
         step = services.STEPS[action]
-        form = CommentForm(
+        form_class = ApproveForm if action == Action.APPROVE else CommentForm
+        form = form_class(
             request.POST or None,
             reason_required=step.reason_required,
             initial={"version": edition.updated_at.isoformat()},
@@ -316,29 +369,20 @@ class EditionAdmin(admin.ModelAdmin):
         try:
             services.check_allowed(edition=edition, user=request.user, action=action, comment="-")
             if request.method == "POST" and form.is_valid():
-                services.take_action(
-                    edition=edition,
-                    user=request.user,
-                    action=action,
-                    comment=form.cleaned_data["comment"],
-                    expected_version=form.cleaned_data["version"],
-                )
-                messages.success(
-                    request,
-                    gettext("版本 {date} 已{action}。").format(
-                        date=edition.roc_date, action=Action(action).label
-                    ),
-                )
+                self._take_step(request, edition, action, form.cleaned_data)
                 return HttpResponseRedirect(back)
         except EditionError as error:
             messages.error(request, str(error))
             return HttpResponseRedirect(back)
+        diff = services.current_diff(edition)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "edition": edition,
             "original": edition,
             "action_label": Action(action).label,
+            "diff_summary": summary_text(diff),
+            **_files_context(edition),
             "form": form,
             "back": back,
             "title": gettext("確認{action}版本 {date}").format(
@@ -346,6 +390,74 @@ class EditionAdmin(admin.ModelAdmin):
             ),
         }
         return TemplateResponse(request, "admin/publishing/edition/transition.html", context)
+
+    def _take_step(
+        self, request: HttpRequest, edition: Edition, action: str, data: dict[str, Any]
+    ) -> None:
+        """Take the step; publication goes to the worker and the page shows its progress."""
+        if action == Action.PUBLISH:
+            tasks.request_publication(
+                edition=edition,
+                user=request.user,
+                comment=data["comment"],
+                expected_version=data["version"],
+            )
+            messages.success(
+                request,
+                gettext("已送出版本 {date} 的公告作業；本頁會顯示進度。").format(
+                    date=edition.roc_date
+                ),
+            )
+            return
+        extra = {"scheduled_for": data["scheduled_for"]} if data.get("scheduled_for") else {}
+        if extra:
+            services.approve_edition(
+                edition=edition,
+                user=request.user,
+                comment=data["comment"],
+                expected_version=data["version"],
+                **extra,
+            )
+        else:
+            services.take_action(
+                edition=edition,
+                user=request.user,
+                action=action,
+                comment=data["comment"],
+                expected_version=data["version"],
+            )
+        messages.success(
+            request,
+            gettext("版本 {date} 已{action}。").format(
+                date=edition.roc_date, action=Action(action).label
+            ),
+        )
+
+
+def _files_context(edition: Edition) -> dict[str, Any]:
+    """The edition's files, each with its link, and whether they come from what it holds now."""
+    from .rendering import source_sha256
+
+    files = list(edition.files.all())
+    source = source_sha256(edition)
+    return {
+        "files": [
+            {
+                "file": file,
+                "url": reverse("admin:publishing_edition_file", args=[edition.pk, file.format]),
+                "current": file.source_sha256 == source or edition.is_public,
+            }
+            for file in files
+        ],
+        "files_stale": any(f.source_sha256 != source for f in files) and not edition.is_public,
+    }
+
+
+def _later(job: EditionTask) -> bool:
+    """A publication scheduled for later: nothing to watch until then."""
+    from django.utils import timezone
+
+    return job.run_after is not None and job.run_after > timezone.now()
 
 
 def _page(edition: Edition) -> str:

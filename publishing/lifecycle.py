@@ -62,6 +62,9 @@ class Action(models.TextChoices):
     SUPERSEDE = "supersede", _("被取代")
     WITHDRAW = "withdraw", _("撤回")
     DELETE = "delete", _("刪除")
+    # Taken by the background worker right after submission: the files the approver signs off.
+    RENDER = "render", _("產生公告檔案")
+    UNSCHEDULE = "unschedule", _("取消預定公告")
 
 
 # Permissions on Edition (Meta.permissions); the groups 編輯 and 核定 hold them.
@@ -129,7 +132,15 @@ STEPS: dict[str, Step] = {
             contributes=True,
         ),
         Step(Action.REOPEN, (Status.REJECTED,), Status.DRAFT, PREPARE, contributes=True),
-        Step(Action.APPROVE, (Status.SUBMITTED,), Status.APPROVED, APPROVE, four_eyes=True),
+        # The approver may name the moment of publication (預定公告時間): scheduled_for.
+        Step(
+            Action.APPROVE,
+            (Status.SUBMITTED,),
+            Status.APPROVED,
+            APPROVE,
+            four_eyes=True,
+            writes=("scheduled_for",),
+        ),
         Step(Action.REJECT, (Status.SUBMITTED,), Status.REJECTED, APPROVE, reason_required=True),
         Step(
             Action.PUBLISH,
@@ -150,6 +161,10 @@ STEPS: dict[str, Step] = {
             writes=("withdrawn_reason",),
         ),
         Step(Action.DELETE, (Status.DRAFT,), None, PREPARE),
+        # Taken by the worker, not a person: renders a submitted edition's files (FILE_WRITES).
+        Step(Action.RENDER, (Status.SUBMITTED,), None, PREPARE),
+        # Clears the moment of a scheduled publication; the edition stays approved.
+        Step(Action.UNSCHEDULE, (Status.APPROVED,), None, PUBLISH, writes=("scheduled_for",)),
     )
 }
 # The steps the admin offers as buttons and the command as sub-commands, in workflow order.
@@ -161,6 +176,7 @@ TRANSITIONS = (
     Action.APPROVE,
     Action.REJECT,
     Action.PUBLISH,
+    Action.UNSCHEDULE,
     Action.WITHDRAW,
 )
 CONTRIBUTING_ACTIONS = tuple(a for a, step in STEPS.items() if step.contributes)
@@ -179,7 +195,25 @@ GUARDED_COLUMNS = (
     "withdrawn_reason",
     "diff",
     "created_at",
+    "scheduled_for",
 )
+
+# Who writes an edition's files (EditionFile rows), per SQL operation: the step and the
+# statuses of the edition it may do so in. Files are rendered once the edition is submitted
+# (and rendered again after a return to draft and a new submission), so that the approver
+# signs off the very bytes publication makes public; publication may replace a file's bytes by
+# the published ones (the sealed PDF, which starts with the approved bytes); deleting a draft
+# takes its files with it. Nothing changes a file of a published edition.
+FILE_WRITES: dict[str, dict[str, tuple[str, ...]]] = {
+    "INSERT": {Action.RENDER: (Status.SUBMITTED,)},
+    "UPDATE": {Action.PUBLISH: (Status.APPROVED,)},
+    "DELETE": {Action.RENDER: (Status.SUBMITTED,), Action.DELETE: EDITABLE_STATUSES},
+}
+
+
+def file_write_allowed(operation: str, step: str, status: str) -> bool:
+    """Whether `step` may INSERT, UPDATE or DELETE a file of an edition in `status`."""
+    return status in FILE_WRITES[operation].get(step, ())
 
 
 def moves() -> list[tuple[str, str, str]]:
@@ -248,6 +282,7 @@ def trigger_sql() -> str:
     )
     frozen = "\n".join(_frozen_column_check(column) for column in GUARDED_COLUMNS)
     editable = ", ".join(f"'{status}'" for status in EDITABLE_STATUSES)
+    file_checks = "\n".join(_file_write_check(operation) for operation in FILE_WRITES)
     return f"""
 CREATE OR REPLACE FUNCTION publishing_edition_guard() RETURNS trigger AS $$
 DECLARE
@@ -291,15 +326,11 @@ DECLARE
     step text := coalesce(current_setting('{STEP_SETTING}', true), '');
     edition_status text;
 BEGIN
-    IF TG_OP = 'INSERT' THEN
-        SELECT status INTO edition_status FROM publishing_edition WHERE id = NEW.edition_id;
-        IF step = 'publish' AND edition_status = 'approved' THEN
-            RETURN NEW;
-        END IF;
-        RAISE EXCEPTION '公告檔案只能在公告時產生（版本 %）', NEW.edition_id
-            USING ERRCODE = 'restrict_violation';
-    END IF;
-    RAISE EXCEPTION '公告檔案不可修改或刪除（版本 %）', OLD.edition_id
+    SELECT status INTO edition_status FROM publishing_edition
+        WHERE id = CASE WHEN TG_OP = 'INSERT' THEN NEW.edition_id ELSE OLD.edition_id END;
+{file_checks}
+    RAISE EXCEPTION '公告檔案只能在送審後產生，公告後不可修改或刪除（版本 %）',
+        CASE WHEN TG_OP = 'INSERT' THEN NEW.edition_id ELSE OLD.edition_id END
         USING ERRCODE = 'restrict_violation';
 END;
 $$ LANGUAGE plpgsql;
@@ -339,14 +370,32 @@ CREATE TRIGGER publishing_editiontransition_guard
 """
 
 
-def _frozen_column_check(column: str) -> str:
-    # A step writes its columns in the same statement that moves the status, never later.
-    writers = ", ".join(f"'{a}'" for a, step in STEPS.items() if column in step.writes)
-    allowed = (
-        f"\n        AND NOT (step IN ({writers}) AND NEW.status IS DISTINCT FROM OLD.status)"
-        if writers
-        else ""
+def _file_write_check(operation: str) -> str:
+    result = "OLD" if operation == "DELETE" else "NEW"
+    allowed = " OR ".join(
+        f"(step = '{action}' AND edition_status IN ({', '.join(repr(str(s)) for s in statuses)}))"
+        for action, statuses in FILE_WRITES[operation].items()
     )
+    return (
+        f"    IF TG_OP = '{operation}' AND ({allowed}) THEN\n        RETURN {result};\n    END IF;"
+    )
+
+
+def _frozen_column_check(column: str) -> str:
+    # A step that moves the status writes its columns in the same statement, never later; a
+    # step that keeps the status (target None) writes them while the edition is in a source.
+    moving = [a for a, step in STEPS.items() if column in step.writes and step.target]
+    staying = [a for a, step in STEPS.items() if column in step.writes and not step.target]
+    clauses = []
+    if moving:
+        names = ", ".join(f"'{a}'" for a in moving)
+        clauses.append(f"(step IN ({names}) AND NEW.status IS DISTINCT FROM OLD.status)")
+    for action in staying:
+        sources = ", ".join(f"'{s}'" for s in STEPS[action].sources)
+        clauses.append(
+            f"(step = '{action}' AND NEW.status = OLD.status AND OLD.status IN ({sources}))"
+        )
+    allowed = f"\n        AND NOT ({' OR '.join(clauses)})" if clauses else ""
     return (
         f"    IF NEW.{column} IS DISTINCT FROM OLD.{column}{allowed} THEN\n"
         f"        RAISE EXCEPTION '送審後的版本只能經由操作變更，{column} 不可修改（版本 %）',"

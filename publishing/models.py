@@ -160,6 +160,8 @@ class Edition(models.Model):
     published_at = models.DateTimeField(_("公告時間"), null=True, blank=True, editable=False)
     withdrawn_reason = models.TextField(_("撤回理由"), blank=True, editable=False)
     diff = models.JSONField(_("與前一公告版本的差異"), null=True, blank=True, editable=False)
+    # Set by the approver who approves for publication at a moment; the worker publishes then.
+    scheduled_for = models.DateTimeField(_("預定公告時間"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("建立時間"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新時間"), auto_now=True)
 
@@ -296,6 +298,14 @@ class Edition(models.Model):
             return
         old, step = stored["status"], lifecycle.current_step()
         moving = old != self.status
+        declared = lifecycle.STEPS.get(step)
+        # A step that keeps the status (unschedule) writes its columns from one of its sources.
+        staying = (
+            not moving
+            and declared is not None
+            and declared.target is None
+            and old in declared.sources
+        )
         if moving and step not in lifecycle.move_for(old, self.status):
             raise EditionFrozen(
                 gettext(
@@ -304,13 +314,13 @@ class Edition(models.Model):
             )
         if old in lifecycle.EDITABLE_STATUSES:
             return
-        writes = lifecycle.STEPS[step].writes if moving else ()
+        writes = declared.writes if declared is not None and (moving or staying) else ()
         changed = [
             column
             for column in lifecycle.GUARDED_COLUMNS
             if column not in writes and getattr(self, column) != stored[column]
         ]
-        if not moving or changed:
+        if not (moving or staying) or changed:
             if old in self.PUBLIC_STATUSES:
                 raise EditionFrozen(gettext("已公告的版本不可修改。"))
             raise EditionFrozen(
@@ -319,7 +329,8 @@ class Edition(models.Model):
 
 
 class EditionFile(models.Model):
-    """One rendered file of a published edition, stored once and never changed."""
+    """One rendered file of an edition: rendered once it is submitted (the bytes the approver
+    signs off), published as they are, and never changed once the edition is published."""
 
     class Format(models.TextChoices):
         HTML = "html", "HTML"
@@ -351,6 +362,9 @@ class EditionFile(models.Model):
     size = models.PositiveBigIntegerField(_("大小（位元組）"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     content_type = models.CharField(_("內容類型"), max_length=100)
+    # What the file was rendered from (rendering.source_sha256): the snapshot, the date and the
+    # change note. Approval requires every file to come from what the edition holds now.
+    source_sha256 = models.CharField(_("產生依據 SHA-256"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("建立時間"), default=timezone.now)
     # The PDF's seal (publishing/rendering/seal.py), written with the row at publication: the
     # signed file is what size and sha256 describe; its first unsigned_size bytes are the
@@ -397,17 +411,17 @@ class EditionFile(models.Model):
         return f"{self.edition_id} {self.get_format_display()}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        status = Edition.objects.filter(pk=self.edition_id).values_list("status", flat=True).first()
-        if not (
-            self._state.adding
-            and lifecycle.current_step() == lifecycle.Action.PUBLISH
-            and status == Edition.Status.APPROVED
-        ):
-            raise EditionFrozen(gettext("公告檔案只在公告時產生，之後不可新增、修改或刪除。"))
+        self._refuse_unsanctioned_write("INSERT" if self._state.adding else "UPDATE")
         super().save(*args, **kwargs)
 
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise EditionFrozen(gettext("公告檔案只在公告時產生，之後不可新增、修改或刪除。"))
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        self._refuse_unsanctioned_write("DELETE")
+        return super().delete(*args, **kwargs)
+
+    def _refuse_unsanctioned_write(self, operation: str) -> None:
+        status = Edition.objects.filter(pk=self.edition_id).values_list("status", flat=True).first()
+        if not lifecycle.file_write_allowed(operation, lifecycle.current_step(), status or ""):
+            raise EditionFrozen(gettext("公告檔案只在送審後產生，公告後不可新增、修改或刪除。"))
 
     @property
     def filename(self) -> str:
@@ -418,6 +432,61 @@ class EditionFile(models.Model):
     def is_sealed(self) -> bool:
         """Whether the file carries the agency's signature (a PDF published with a seal)."""
         return bool(self.signed_by)
+
+
+class EditionTask(models.Model):
+    """Work on an edition that the background worker does: rendering its files after
+    submission, publishing it (now or at its scheduled moment). The page of the edition shows
+    the latest of each kind; the reason of a failure is the refusal people read."""
+
+    class Kind(models.TextChoices):
+        RENDER = "render", _("產生公告檔案")
+        PUBLISH = "publish", _("公告")
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("等待處理")
+        RUNNING = "running", _("處理中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失敗")
+        CANCELLED = "cancelled", _("已取消")
+
+    PENDING_STATES = (State.QUEUED, State.RUNNING)
+
+    edition = models.ForeignKey(
+        Edition, on_delete=models.CASCADE, related_name="tasks", verbose_name=_("公告版本")
+    )
+    kind = models.CharField(_("工作"), max_length=20, choices=Kind.choices)
+    state = models.CharField(_("進度"), max_length=20, choices=State.choices, default=State.QUEUED)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("要求人"),
+    )
+    comment = models.TextField(_("說明"), blank=True)
+    # What the work is for: the source it renders, the moment a publication is due.
+    source_sha256 = models.CharField(_("產生依據 SHA-256"), max_length=64, blank=True)
+    run_after = models.DateTimeField(_("預定執行時間"), null=True, blank=True)
+    task_id = models.CharField(_("背景作業編號"), max_length=64, blank=True)
+    reason = models.TextField(_("失敗原因"), blank=True)
+    created_at = models.DateTimeField(_("建立時間"), default=timezone.now)
+    started_at = models.DateTimeField(_("開始時間"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("結束時間"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("背景工作")
+        verbose_name_plural = _("背景工作")
+        ordering = ("-created_at", "-pk")
+        indexes = [models.Index(fields=("edition", "kind"), name="editiontask_edition_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.get_state_display()}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state in self.PENDING_STATES
 
 
 class EditionTransition(models.Model):

@@ -2,6 +2,12 @@
 the `edition` command and bootstrap all call these, so the rules — permissions, four eyes over
 the edition and over its content, frozen editions — are checked in one place.
 
+Files are rendered once an edition is submitted (`render_edition`, the `render` step, in the
+background worker: publishing.tasks), so that the approver signs off the very bytes that
+publication makes public; approval and publication refuse files not rendered from what the
+edition holds now. The admin's publish button and a scheduled publication (預定公告時間) hand
+publication to the worker (publishing.tasks); the steps themselves are the same functions.
+
 Every step locks the edition row (select_for_update), checks the rules against the locked row
 (and, when the caller passes expected_version, that nobody changed it since it was read),
 changes it inside lifecycle.sanctioned(step) and writes one EditionTransition per status change,
@@ -41,7 +47,7 @@ from .exceptions import (
     ReasonRequired,
 )
 from .lifecycle import STEPS, TRANSITIONS, Step, sanctioned
-from .models import Edition, EditionFile, EditionTransition
+from .models import Edition, EditionFile, EditionTask, EditionTransition
 from .snapshot import build_snapshot, snapshot_sha256
 
 __all__ = ["STEPS", "TRANSITIONS", "Step"]
@@ -100,6 +106,35 @@ def check_allowed(*, edition: Edition, user: User, action: str, comment: str = "
         _check_four_eyes(edition, user, label)
     if step.reason_required and not comment.strip():
         raise ReasonRequired(gettext("{action}版本時必須填寫理由。").format(action=label))
+    if action in (Action.APPROVE, Action.PUBLISH):
+        _check_files_current(edition, label)
+    if (
+        action == Action.PUBLISH
+        and edition.scheduled_for
+        and timezone.now() < edition.scheduled_for
+    ):
+        raise InvalidTransition(
+            gettext("這個版本已預定於 {when} 公告；如要提前公告，請先取消預定公告。").format(
+                when=roc_datetime_short(edition.scheduled_for)
+            )
+        )
+    if action == Action.UNSCHEDULE and edition.scheduled_for is None:
+        raise InvalidTransition(gettext("這個版本沒有預定公告時間。"))
+
+
+def _check_files_current(edition: Edition, label: str) -> None:
+    """The files the approver sees must be rendered from what the edition holds now."""
+    from .rendering import FORMATS, source_sha256
+
+    source = source_sha256(edition)
+    rendered = {f.format: f.source_sha256 for f in edition.files.all()}
+    if set(rendered) != set(FORMATS) or any(sha != source for sha in rendered.values()):
+        raise InvalidEdition(
+            gettext(
+                "公告檔案尚未依這個版本目前的內容產生完成，不能{action}；"
+                "請等候檔案產生完成（版本頁面會顯示進度）後再試。"
+            ).format(action=label)
+        )
 
 
 def _check_four_eyes(edition: Edition, user: User, label: str) -> None:
@@ -225,7 +260,12 @@ def submit_edition(
     with translation.override(settings.LANGUAGE_CODE):
         check_texts(Document.of(locked))
     _chain(locked)
-    return _move(locked, user, Action.SUBMIT, comment)
+    submitted = _move(locked, user, Action.SUBMIT, comment)
+    # Queued in this transaction: the work exists exactly when the submission does.
+    from .tasks import request_rendering
+
+    request_rendering(edition=submitted, user=user)
+    return submitted
 
 
 @transaction.atomic
@@ -239,10 +279,52 @@ def recall_edition(
 
 @transaction.atomic
 def approve_edition(
+    *,
+    edition: Edition,
+    user: User,
+    comment: str = "",
+    expected_version: Any = None,
+    scheduled_for: datetime.datetime | None = None,
+) -> Edition:
+    """Approve a submitted edition whose files are rendered from what it holds now.
+
+    With scheduled_for (預定公告時間), the approver also asks for its publication at that
+    moment: the worker publishes it then, with the approver as the publisher, through the same
+    checks as the publish button; an approver may cancel it until then (unschedule_edition).
+    """
+    from .tasks import check_can_schedule, request_publication
+
+    locked = _lock(edition, user, Action.APPROVE, comment, expected_version)
+    note = ""
+    if scheduled_for is not None:
+        check_can_schedule(user=user, when=scheduled_for)
+        locked.scheduled_for = scheduled_for
+        note = site_language("預定公告時間：{when}", when=roc_datetime_short(scheduled_for))
+    approved = _move(locked, user, Action.APPROVE, _join(comment, note))
+    if scheduled_for is not None:
+        request_publication(edition=approved, user=user, comment=comment, run_after=scheduled_for)
+    return approved
+
+
+@transaction.atomic
+def unschedule_edition(
     *, edition: Edition, user: User, comment: str = "", expected_version: Any = None
 ) -> Edition:
-    locked = _lock(edition, user, Action.APPROVE, comment, expected_version)
-    return _move(locked, user, Action.APPROVE, comment)
+    """Cancel a scheduled publication; the edition stays approved, to publish or schedule later."""
+    locked = _lock(edition, user, Action.UNSCHEDULE, comment, expected_version)
+    when = locked.scheduled_for
+    locked.scheduled_for = None
+    with sanctioned(Action.UNSCHEDULE):
+        locked.save()
+    note = site_language("取消原預定於 {when} 的公告。", when=roc_datetime_short(when))
+    for job in locked.tasks.filter(kind=EditionTask.Kind.PUBLISH, state=EditionTask.State.QUEUED):
+        job.state = EditionTask.State.CANCELLED
+        job.reason = note
+        job.finished_at = timezone.now()
+        job.save(update_fields=["state", "reason", "finished_at"])
+    status = locked.status
+    _log(locked, Action.UNSCHEDULE, user, status, status, _join(comment, note))
+    return locked
 
 
 @transaction.atomic
@@ -267,26 +349,27 @@ def reopen_edition(
 def publish_edition(
     *, edition: Edition, user: User, comment: str = "", expected_version: Any = None
 ) -> Edition:
-    """Publish an approved edition: chain it, render its files and supersede the one in force.
+    """Publish an approved edition: chain it, publish the files the approver saw and supersede
+    the one in force.
 
-    Rendering happens before anything is written, so a rendering error leaves the edition
-    approved and the database and storage as they were.
+    The files were rendered at submission and approved as they are; each is read back and
+    checked against its SHA-256 before anything is written, so a missing or altered file leaves
+    the edition approved and the database and storage as they were.
     """
-    from .rendering import render_edition_files
-
     locked = _lock(edition, user, Action.PUBLISH, comment, expected_version)
     Bulletin.objects.select_for_update().filter(pk=locked.bulletin_id).first()
     _validate(locked)
     if snapshot_sha256(locked.snapshot) != locked.snapshot_sha256:
         raise InvalidEdition(gettext("版本內容與其 SHA-256 不符，不能公告。"))
     _chain(locked)
-    rendered, seals = _seal(render_edition_files(locked))
+    files = list(locked.files.all())
+    published = {file.pk: _published_bytes(locked, file) for file in files}
     written: list[EditionFile] = []
     try:
         with sanctioned(Action.PUBLISH):
-            # The rows of the files go in while the edition is still approved: from
-            # publication on, the model and the trigger refuse any new file.
-            written = _store_files(locked, rendered, seals)
+            # Files change only while the edition is still approved: from publication on,
+            # the model and the trigger refuse any change.
+            written = _replace_published_bytes(locked, files, published)
         for old in Edition.objects.select_for_update().published().for_bulletin(locked.bulletin):
             note = site_language("由 {date} 版本取代。", date=locked.roc_date)
             _move(old, user, Action.SUPERSEDE, note)
@@ -295,6 +378,87 @@ def publish_edition(
     except BaseException:
         _delete_files(written)
         raise
+
+
+def _published_bytes(edition: Edition, file: EditionFile) -> tuple[bytes, dict[str, Any]]:
+    """The bytes publication makes public for one approved file, and the columns that change
+    with them: THE place where the approved bytes become the published ones.
+
+    They are the approved bytes, read back and checked against the SHA-256 the approver saw;
+    the PDF then gets the seal (an incremental PAdES signature): the signed file starts with
+    the approved bytes, and its own size and SHA-256 become the file's.
+    """
+    from .integrity import FileUnavailable, verified_content
+
+    try:
+        approved = verified_content(file)
+    except FileUnavailable as error:
+        raise InvalidEdition(
+            gettext("公告檔案 {name} 與核定時不符（{error}），不能公告。").format(
+                name=file.filename, error=error
+            )
+        ) from error
+    if file.format == EditionFile.Format.PDF:
+        return _seal(approved)
+    return approved, {}
+
+
+def _replace_published_bytes(
+    edition: Edition, files: list[EditionFile], published: dict[int, tuple[bytes, dict[str, Any]]]
+) -> list[EditionFile]:
+    """Store the bytes of each file whose published bytes differ from the approved ones."""
+    written: list[EditionFile] = []
+    for file in files:
+        data, columns = published[file.pk]
+        sha = hashlib.sha256(data).hexdigest()
+        if sha == file.sha256:
+            continue
+        file.file.save(edition.file_name(file.format), ContentFile(data), save=False)
+        written.append(file)
+        file.size, file.sha256 = len(data), sha
+        for column, value in columns.items():
+            setattr(file, column, value)
+        file.save()
+    return written
+
+
+@transaction.atomic
+def render_edition(*, edition: Edition, source: str = "") -> list[EditionFile] | None:
+    """產生公告檔案: render a submitted edition's files and store them as its file rows,
+    replacing those of an earlier submission. Taken by the worker (publishing.tasks) after
+    each submission; returns None, changing nothing, when the edition is no longer submitted
+    or no longer holds `source` (a newer submission has its own rendering queued)."""
+    from .rendering import render_edition_files, source_sha256
+
+    if snapshot_sha256(edition.snapshot) != edition.snapshot_sha256:
+        raise InvalidEdition(gettext("版本內容與其 SHA-256 不符，不能產生公告檔案。"))
+    # Rendered before the lock: nobody waits on the edition row while the PDF is typeset.
+    rendered = render_edition_files(edition)
+    locked = Edition.objects.select_for_update().select_related("bulletin").get(pk=edition.pk)
+    current = source_sha256(locked)
+    if (
+        locked.status != Status.SUBMITTED
+        or current != source_sha256(edition)
+        or (source and current != source)
+    ):
+        return None
+    old = list(locked.files.all())
+    written: list[EditionFile] = []
+    try:
+        with sanctioned(Action.RENDER):
+            for row in old:
+                row.delete()
+            written = _store_files(locked, rendered, source=current)
+        lines = [
+            f"{row.get_format_display()} {row.size} bytes SHA-256 {row.sha256}" for row in written
+        ]
+        _log(locked, Action.RENDER, AnonymousUser(), locked.status, locked.status, "\n".join(lines))
+    except BaseException:
+        _delete_files(written)
+        raise
+    # The replaced files leave storage once their rows are gone for good.
+    transaction.on_commit(lambda: _delete_files(old))
+    return written
 
 
 @transaction.atomic
@@ -313,8 +477,12 @@ def delete_edition(*, edition: Edition, user: User) -> None:
     if not (user.is_authenticated and user.has_perm("publishing.delete_edition")):
         raise NotAllowed(gettext("您沒有刪除版本的權限。"))
     locked = _lock(edition, user, Action.DELETE)
+    files = list(locked.files.all())
     with sanctioned(Action.DELETE):
+        for file in files:  # rendered at an earlier submission
+            file.delete()
         locked.delete()
+    transaction.on_commit(lambda: _delete_files(files))
 
 
 STEP_SERVICES = {
@@ -325,6 +493,7 @@ STEP_SERVICES = {
     Action.APPROVE: approve_edition,
     Action.REJECT: reject_edition,
     Action.PUBLISH: publish_edition,
+    Action.UNSCHEDULE: unschedule_edition,
     Action.WITHDRAW: withdraw_edition,
 }
 
@@ -421,15 +590,14 @@ def _validate(edition: Edition) -> None:
         raise InvalidEdition("；".join(error.messages)) from error
 
 
-def _seal(rendered: dict[str, bytes]) -> tuple[dict[str, bytes], dict[str, dict[str, Any]]]:
-    """The files with the PDF signed, and the signed PDF row's seal columns, when a seal is
-    configured (rendering/seal.py); the files as they are otherwise. The row keeps the approved
-    (unsigned) file's size and SHA-256 beside the signed file's."""
+def _seal(unsigned: bytes) -> tuple[bytes, dict[str, Any]]:
+    """The approved PDF signed, and the seal columns of its row, when a seal is configured
+    (rendering/seal.py); the PDF as it is otherwise. The row keeps the approved (unsigned)
+    file's size and SHA-256 beside the signed file's: the signed file starts with those bytes."""
     from .rendering import seal
 
-    unsigned = rendered.get(EditionFile.Format.PDF)
-    if unsigned is None or not seal.seal_configured():
-        return rendered, {}
+    if not seal.seal_configured():
+        return unsigned, {}
     signed = seal.seal_pdf(unsigned)
     info = seal.read_seal(signed)
     if not info.holds or info.unsigned_size != len(unsigned):
@@ -441,14 +609,10 @@ def _seal(rendered: dict[str, bytes]) -> tuple[dict[str, bytes], dict[str, dict[
         "unsigned_sha256": hashlib.sha256(unsigned).hexdigest(),
         "unsigned_size": len(unsigned),
     }
-    return {**rendered, EditionFile.Format.PDF: signed}, {EditionFile.Format.PDF: columns}
+    return signed, columns
 
 
-def _store_files(
-    edition: Edition,
-    rendered: dict[str, bytes],
-    seals: dict[str, dict[str, Any]] | None = None,
-) -> list[EditionFile]:
+def _store_files(edition: Edition, rendered: dict[str, bytes], *, source: str) -> list[EditionFile]:
     """Write the rendered files and their rows; remove what was written if anything fails."""
     formats = set(EditionFile.Format.values)
     if not rendered or set(rendered) - formats:
@@ -462,7 +626,7 @@ def _store_files(
                 size=len(data),
                 sha256=hashlib.sha256(data).hexdigest(),
                 content_type=EditionFile.CONTENT_TYPES[fmt],
-                **(seals or {}).get(fmt, {}),
+                source_sha256=source,
             )
             row.file.save(edition.file_name(fmt), ContentFile(data), save=False)
             written.append(row)

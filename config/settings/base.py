@@ -24,6 +24,8 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "catalogue",
     "publishing",
     "operations",
@@ -131,6 +133,16 @@ CACHES = {
     },
 }
 
+# Background work (django-tasks, the backport of Django 6's django.tasks): rendering an
+# edition's files after submission and publishing it, now or at its scheduled moment. The
+# queue is a table of the same database, written in the same transaction as the step that
+# asks for the work, so a step and its work commit or roll back together. Any number of
+# `manage.py db_worker` processes, on any machine that reaches the database, take the work
+# (docs/operators.md).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# /healthz reports an error when the oldest work waiting for a worker is older than this.
+TASKS_MAX_QUEUE_AGE_SECONDS = env_int("TASKS_MAX_QUEUE_AGE_SECONDS", 600)
+
 # django-simple-history: the admin's revert is ours (it restores the agencies too).
 SIMPLE_HISTORY_REVERT_DISABLED = False
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
@@ -224,7 +236,11 @@ CONTENT_SECURITY_POLICY_FILES = {
     "frame-ancestors": "'none'",
     "sandbox": "",
 }
-CONTENT_SECURITY_POLICY_FILE_VIEWS = {"public:download", "public:bulletin_download"}
+CONTENT_SECURITY_POLICY_FILE_VIEWS = {
+    "public:download",
+    "public:bulletin_download",
+    "admin:publishing_edition_file",
+}
 PERMISSIONS_POLICY = {
     feature: ""
     for feature in (

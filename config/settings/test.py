@@ -16,3 +16,6 @@ SITE_URL = "http://testserver"
 # In the test process itself: the fonts stay loaded between the many small PDFs of the suite
 # (tests/publishing/test_pdf_child_process.py covers the child process).
 PUBLISHING_PDF_CHILD_PROCESS_SCOPES = None
+# Background work runs at once, in the caller's transaction, so that a test reads the outcome
+# right after the step; the tests of the worker itself switch to the database backend.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -1,12 +1,19 @@
 """Rendering an edition's frozen snapshot into the files the public downloads.
 
-`render_edition_files(edition)` is what publishing calls: it returns the bytes of every format,
-or raises RenderingError before anything is stored. Before any rendering, `check.check_texts`
-lists every text that a file could not carry (a control character, a character without a glyph
-in the PDF's fonts), each with its programme, scope and part. `write_edition_files(edition,
-out_dir)` writes the same bytes to a folder (`manage.py edition render ID --out DIR`).
+`render_edition_files(edition)` is what publishing calls once an edition is submitted (the
+`render` step, in the background worker): it returns the bytes of every format, or raises
+RenderingError before anything is stored. The same source gives the same bytes, so a process
+keeps the last few renderings, keyed by `source_sha256` and RENDERER_VERSION. Before any
+rendering, `check.check_texts` lists every text that a file could not carry (a control
+character, a character without a glyph in the PDF's fonts), each with its programme, scope and
+part. `write_edition_files(edition, out_dir)` writes the same bytes to a folder
+(`manage.py edition render ID --out DIR`).
 """
 
+import hashlib
+import json
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -30,6 +37,23 @@ RENDERERS: dict[str, Callable[[Document], bytes]] = {
 }
 # The data package describes the others, so it is rendered after them, from their bytes.
 FORMATS = (*RENDERERS, "datapackage")
+# Raise when a change of the renderers changes their bytes: a process then renders afresh
+# instead of reusing what it kept.
+RENDERER_VERSION = "1"
+# Renderings a process keeps (each some hundred kilobytes): a few editions' worth.
+KEPT_RENDERINGS = 8
+_kept: OrderedDict[tuple[str, str], dict[str, bytes]] = OrderedDict()
+_kept_lock = threading.Lock()
+
+
+def source_sha256(edition: Any) -> str:
+    """SHA-256 of what an edition's files are rendered from: snapshot, date and change note."""
+    source = {
+        "snapshot_sha256": edition.snapshot_sha256,
+        "date": edition.date.isoformat(),
+        "change_note": edition.change_note,
+    }
+    return hashlib.sha256(json.dumps(source, sort_keys=True).encode()).hexdigest()
 
 
 def render_document(document: Document) -> dict[str, bytes]:
@@ -42,8 +66,21 @@ def render_document(document: Document) -> dict[str, bytes]:
 
 
 def render_edition_files(edition: Any) -> dict[str, bytes]:
-    """{"html": b"...", "pdf": ..., "csv": ..., ..., "datapackage": ...}: every format's bytes."""
-    return render_document(Document.of(edition))
+    """{"html": b"...", "pdf": ..., "csv": ..., ..., "datapackage": ...}: every format's bytes.
+
+    The caller must have checked the snapshot against its SHA-256 (the key trusts it).
+    """
+    key = (source_sha256(edition), RENDERER_VERSION)
+    with _kept_lock:
+        if key in _kept:
+            _kept.move_to_end(key)
+            return dict(_kept[key])
+    rendered = render_document(Document.of(edition))
+    with _kept_lock:
+        _kept[key] = dict(rendered)
+        while len(_kept) > KEPT_RENDERINGS:
+            _kept.popitem(last=False)
+    return rendered
 
 
 def write_edition_files(edition: Any, out_dir: Path) -> list[Path]:

@@ -19,7 +19,7 @@ def test_healthz_answers_ok_with_each_check_when_database_and_storage_work(clien
         "checks": {
             "database": {"status": "ok"},
             "storage": {"status": "ok"},
-            "task_worker": {"status": "not_configured"},
+            "task_worker": {"status": "ok", "backend": "ImmediateBackend"},
         },
     }
 
@@ -89,3 +89,45 @@ def test_healthz_answers_over_plain_http_where_every_other_page_redirects_to_htt
 
     assert client.get("/healthz").status_code == 200
     assert client.get("/").status_code == 301
+
+
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def test_healthz_reports_how_long_the_oldest_work_has_waited_for_a_worker(client, settings):
+    import time_machine
+    from django.utils import timezone
+
+    from publishing.tasks import publish_task
+
+    settings.TASKS = DATABASE_TASKS
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        publish_task.enqueue(job_id=0)
+        traveller.shift(30)
+        worker = json.loads(client.get("/healthz").content)["checks"]["task_worker"]
+        assert worker == {
+            "status": "ok",
+            "backend": "DatabaseBackend",
+            "oldest_queued_seconds": 30,
+        }
+        traveller.shift(settings.TASKS_MAX_QUEUE_AGE_SECONDS)
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    worker = json.loads(response.content)["checks"]["task_worker"]
+    assert worker["status"] == "error"
+    assert "db_worker" in worker["error"]
+
+
+def test_healthz_does_not_count_a_scheduled_publication_as_waiting(client, settings):
+    import datetime
+
+    from django.utils import timezone
+
+    from publishing.tasks import publish_task
+
+    settings.TASKS = DATABASE_TASKS
+    later = timezone.now() + datetime.timedelta(days=2)
+    publish_task.using(run_after=later).enqueue(job_id=0)
+    worker = json.loads(client.get("/healthz").content)["checks"]["task_worker"]
+    assert worker["status"] == "ok"
+    assert worker["oldest_queued_seconds"] == 0

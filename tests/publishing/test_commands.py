@@ -158,6 +158,7 @@ def test_bootstrap_demo_publishes_the_114_12_30_edition(db):
     assert trail == [
         (EditionTransition.Action.CREATE, "editor"),
         (EditionTransition.Action.SUBMIT, "editor"),
+        (EditionTransition.Action.RENDER, None),  # the system, right after submission
         (EditionTransition.Action.APPROVE, "approver"),
         (EditionTransition.Action.PUBLISH, "approver"),
     ]

@@ -48,10 +48,14 @@ def test_a_user_with_both_roles_who_edited_a_scope_cannot_publish_the_edition(
 ):
     _edit_scope(both_roles)
     approved = services.approve_edition(edition=_prepare(demo_bulletin, editor), user=approver)
+    files = list(approved.files.values_list("pk", "sha256"))
     with pytest.raises(FourEyesViolation, match="含有您修改過的目錄內容"):
         services.publish_edition(edition=approved, user=both_roles)
     stored = Edition.objects.get(pk=approved.pk)
-    assert (stored.status, stored.files.count()) == (Status.APPROVED, 0)
+    assert stored.status == Status.APPROVED
+    assert (
+        list(stored.files.values_list("pk", "sha256")) == files
+    )  # the approved ones, as they were
 
 
 def test_a_user_who_renamed_an_agency_cannot_approve_the_edition_that_shows_it(

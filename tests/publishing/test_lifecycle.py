@@ -22,7 +22,7 @@ postgresql_only = pytest.mark.skipif(
     reason="the triggers exist on PostgreSQL only; SQLite keeps the model-level guard",
 )
 # The latest migration that installs the triggers: a change of the life cycle needs a new one.
-MIGRATION = importlib.import_module("publishing.migrations.0006_transition_lines_by_their_step")
+MIGRATION = importlib.import_module("publishing.migrations.0010_tasks")
 
 
 def _raw(sql: str, *params) -> None:
@@ -166,12 +166,26 @@ def test_the_audit_trail_is_append_only(submitted_edition):
     assert submitted_edition.transitions.first().comment == "114年12月30日公告版本。"
 
 
-def test_files_are_only_added_by_publishing(approved_edition):
+def test_files_are_only_added_by_the_render_step_of_a_submitted_edition(approved_edition):
+    rendered = list(approved_edition.files.values_list("pk", "sha256"))
     extra = EditionFile(edition=approved_edition, format="ods", size=1, sha256="0" * 64)
     extra.file.save("extra.ods", ContentFile(b"x"), save=False)
-    with pytest.raises(EditionFrozen, match="只在公告時產生"):
+    with pytest.raises(EditionFrozen, match="只在送審後產生"):
         extra.save()
-    assert not EditionFile.objects.exists()
+    with transaction.atomic(), lifecycle.sanctioned(lifecycle.Action.RENDER):
+        with pytest.raises(EditionFrozen, match="只在送審後產生"):
+            extra.save()  # approved: the approver's files stay what they approved
+    assert list(approved_edition.files.values_list("pk", "sha256")) == rendered
+
+
+def test_the_files_an_approver_saw_cannot_be_removed(approved_edition):
+    file = approved_edition.files.first()
+    with pytest.raises(EditionFrozen, match="只在送審後產生"):
+        file.delete()
+    with transaction.atomic(), lifecycle.sanctioned(lifecycle.Action.RENDER):
+        with pytest.raises(EditionFrozen, match="只在送審後產生"):
+            file.delete()
+    assert EditionFile.objects.filter(pk=file.pk).exists()
 
 
 # Raw SQL on PostgreSQL
@@ -248,11 +262,20 @@ def test_the_database_deletes_a_draft_only_within_the_delete_step(draft_edition)
 
 
 @postgresql_only
-def test_the_database_adds_files_only_while_publishing_an_approved_edition(approved_edition):
+def test_the_database_adds_files_only_while_rendering_a_submitted_edition(approved_edition):
     insert = (
         "INSERT INTO publishing_editionfile (edition_id, format, file, size, sha256,"
-        " content_type, created_at) VALUES (%s, 'ods', 'x.ods', 1, '', '', now())"
+        " content_type, source_sha256, created_at)"
+        " VALUES (%s, 'ods', 'x.ods', 1, '', '', '', now())"
     )
-    with pytest.raises(IntegrityError, match="公告檔案只能在公告時產生"):
+    count = EditionFile.objects.count()
+    with pytest.raises(IntegrityError, match="公告檔案只能在送審後產生"):
         _raw(insert, approved_edition.pk)
-    assert not EditionFile.objects.exists()
+    with pytest.raises(IntegrityError, match="公告檔案只能在送審後產生"):
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('publishing.step', 'render', true)")
+            _raw(insert, approved_edition.pk)
+    with pytest.raises(IntegrityError, match="公告檔案只能在送審後產生"):
+        _raw("DELETE FROM publishing_editionfile WHERE edition_id = %s", approved_edition.pk)
+    assert EditionFile.objects.count() == count

@@ -192,8 +192,8 @@ def test_pdf_refuses_when_the_font_directory_lacks_the_chinese_font(
     assert "Noto Sans CJK TC" in str(error.value)
 
 
-def test_publishing_refuses_an_edition_with_a_missing_glyph_and_changes_nothing(
-    approved_edition: Any, approver: Any
+def test_rendering_refuses_an_edition_with_a_missing_glyph_and_changes_nothing(
+    submitted_edition: Any, approver: Any
 ) -> None:
     from django.db import connection
 
@@ -203,7 +203,7 @@ def test_publishing_refuses_an_edition_with_a_missing_glyph_and_changes_nothing(
 
     # The snapshot is frozen since submission; the glyph is missing in the frozen text itself,
     # put there behind the model's and the triggers' backs.
-    snapshot = _with_description(approved_edition.snapshot, "含有罕用字𠀀的說明")
+    snapshot = _with_description(submitted_edition.snapshot, "含有罕用字𠀀的說明")
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL session_replication_role = replica")
@@ -212,17 +212,19 @@ def test_publishing_refuses_an_edition_with_a_missing_glyph_and_changes_nothing(
             [
                 json.dumps(snapshot, ensure_ascii=False),
                 snapshot_sha256(snapshot),
-                approved_edition.pk,
+                submitted_edition.pk,
             ],
         )
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL session_replication_role = origin")
-    approved_edition.refresh_from_db()
+    submitted_edition.refresh_from_db()
+    files = list(EditionFile.objects.values_list("pk", "sha256"))
+    # Files are rendered after each submission (publishing.tasks): that is where it stops.
     with pytest.raises(RenderingError, match="U\\+20000"):
-        services.publish_edition(edition=approved_edition, user=approver)
-    approved_edition.refresh_from_db()
-    assert approved_edition.status == Edition.Status.APPROVED
-    assert not EditionFile.objects.exists()
+        services.render_edition(edition=submitted_edition)
+    submitted_edition.refresh_from_db()
+    assert submitted_edition.status == Edition.Status.SUBMITTED
+    assert list(EditionFile.objects.values_list("pk", "sha256")) == files
 
 
 def _with_description(snapshot: dict[str, Any], text: str) -> dict[str, Any]:

@@ -146,13 +146,14 @@ def test_publishing_stores_each_rendered_file_once_with_its_hash(published_editi
     assert published_edition.published_at is not None
 
 
-def test_a_rendering_failure_leaves_the_edition_approved_and_writes_nothing(
+def test_a_rendering_failure_leaves_the_submitted_edition_as_it_was(
     demo_bulletin, editor, approver, settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path
     edition = services.create_edition(bulletin=demo_bulletin, date=LATER, user=editor)
     edition = services.submit_edition(edition=edition, user=editor)
-    edition = services.approve_edition(edition=edition, user=approver)
+    files = list(EditionFile.objects.values_list("pk", "sha256"))
+    stored_files = sorted(p for p in tmp_path.rglob("*") if p.is_file())
     # U+F0000 is a private-use character: no configured font has a glyph for it. Submission
     # refuses it in the catalogue; here it sits in the frozen snapshot itself.
     snapshot = edition.snapshot
@@ -160,13 +161,15 @@ def test_a_rendering_failure_leaves_the_edition_approved_and_writes_nothing(
     tamper(edition, snapshot=snapshot, snapshot_sha256=snapshot_sha256(snapshot))
     trail = edition.transitions.count()
     with pytest.raises(RenderingError):
-        services.publish_edition(edition=edition, user=approver)
+        services.render_edition(edition=edition)
     stored = Edition.objects.get(pk=edition.pk)
-    assert stored.status == Status.APPROVED
-    assert stored.published_at is None
-    assert not EditionFile.objects.exists()
+    assert stored.status == Status.SUBMITTED
+    assert list(EditionFile.objects.values_list("pk", "sha256")) == files
     assert stored.transitions.count() == trail
-    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+    assert sorted(p for p in tmp_path.rglob("*") if p.is_file()) == stored_files
+    # The files no longer come from what the edition holds: nobody can approve them.
+    with pytest.raises(InvalidEdition, match="公告檔案尚未依這個版本目前的內容產生完成"):
+        services.approve_edition(edition=stored, user=approver)
 
 
 def test_the_draft_diff_compares_with_the_edition_in_force(

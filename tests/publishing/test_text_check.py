@@ -23,18 +23,20 @@ def _freeze(edition: Edition, change: Any) -> Edition:
     return edition
 
 
-def test_publishing_lists_every_bad_text_with_its_place_and_changes_nothing(
-    approved_edition: Edition, approver: Any
+def test_rendering_lists_every_bad_text_with_its_place_and_changes_nothing(
+    submitted_edition: Edition, approver: Any
 ) -> None:
     def plant(snapshot: dict[str, Any]) -> None:
         scope = snapshot["programmes"][0]["scopes"][0]
         scope["description"] = "包括\x07晶片設計"
         scope["strategies"][1]["items"][0] = "項目\u202e(113-117年)"
 
-    _freeze(approved_edition, plant)
+    files = list(EditionFile.objects.values_list("pk", "sha256"))
+    _freeze(submitted_edition, plant)
 
+    # The files are rendered after each submission (publishing.tasks): that is where it stops.
     with pytest.raises(RenderingError) as refusal:
-        services.publish_edition(edition=approved_edition, user=approver)
+        services.render_edition(edition=submitted_edition)
 
     message = str(refusal.value)
     assert "下列 2 處文字無法公告" in message
@@ -43,9 +45,9 @@ def test_publishing_lists_every_bad_text_with_its_place_and_changes_nothing(
         "序號 1 第 1 個產業範疇推動策略第 2 項的第 1 個項目：含有不允許的文字方向控制字元 U+202E"
         in (message)
     )
-    approved_edition.refresh_from_db()
-    assert approved_edition.status == Edition.Status.APPROVED
-    assert not EditionFile.objects.exists()
+    submitted_edition.refresh_from_db()
+    assert submitted_edition.status == Edition.Status.SUBMITTED
+    assert list(EditionFile.objects.values_list("pk", "sha256")) == files
 
 
 def test_a_clean_edition_publishes(approved_edition: Edition, approver: Any) -> None:

@@ -145,10 +145,11 @@ def test_superuser_cannot_approve_an_edition_they_prepared(demo_bulletin, superu
 def test_approver_cannot_publish_an_edition_they_submitted(draft_edition, dual_role, approver):
     submitted = services.submit_edition(edition=draft_edition, user=dual_role)
     approved = services.approve_edition(edition=submitted, user=approver)
+    files = list(approved.files.values_list("pk", "sha256"))
     with pytest.raises(FourEyesViolation):
         services.publish_edition(edition=approved, user=dual_role)
     assert Edition.objects.get(pk=approved.pk).status == Status.APPROVED
-    assert not approved.files.exists()
+    assert list(approved.files.values_list("pk", "sha256")) == files  # as approved
 
 
 @pytest.mark.parametrize("start", ["submitted_edition", "approved_edition", "rejected_edition"])
@@ -247,6 +248,7 @@ def test_every_step_writes_one_line_of_the_audit_trail(published_edition, editor
     assert trail == [
         ("create", editor.username, "", "draft"),
         ("submit", editor.username, "draft", "submitted"),
+        ("render", None, "submitted", "submitted"),  # the worker, right after submission
         ("approve", approver.username, "submitted", "approved"),
         ("publish", approver.username, "approved", "published"),
     ]

@@ -14,7 +14,7 @@ from django.db import transaction
 from catalogue.demo import load_bulletin, read_demo_data
 from catalogue.models import Bulletin
 from catalogue.roles import APPROVERS, EDITORS
-from publishing import services
+from publishing import services, tasks
 from publishing.models import Edition
 from publishing.rendering import seal
 
@@ -74,6 +74,7 @@ class Command(BaseCommand):
             change_note=data["change_note"],
         )
         edition = services.submit_edition(edition=edition, user=editor)
+        tasks.render_in_process(edition)  # no worker runs yet while bootstrapping
         edition = services.approve_edition(edition=edition, user=approver)
         edition = services.publish_edition(edition=edition, user=approver)
         self.stdout.write(f"已公告示範版本：{edition.roc_date}")

@@ -4,10 +4,18 @@
     manage.py edition submit 7 --user editor
     manage.py edition recall 7 --user editor --reason "日期有誤"
     manage.py edition approve 7 --user approver --comment "已確認"
+    manage.py edition approve 7 --user approver --at "2026-04-01 09:00"   # 預定公告時間
+    manage.py edition unschedule 7 --user approver                       # 取消預定公告
+    manage.py edition publish 7 --user approver
     manage.py edition diff 7
     manage.py edition list
     manage.py edition verify --all         # every public edition: hashes, chain and files
     manage.py edition verify 7             # edition 7 and every edition before it
+
+`submit` renders the edition's files in this process once submitted, and `publish` runs the
+publication in this process (no worker needed) and returns once the edition
+is published or refused; the admin's publish button hands the same step to the worker instead.
+A scheduled publication (`approve --at`) is published by a `db_worker` at that moment.
 
 A refused step exits non-zero with the reason in Traditional Chinese; so does `verify` when
 anything stored differs from what was published (each difference on its own line).
@@ -19,11 +27,12 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from catalogue.models import Bulletin
 from catalogue.roc import RocDateError, parse_roc_date, roc_datetime_short
-from publishing import services
+from publishing import services, tasks
 from publishing.diff import diff_as_text
 from publishing.exceptions import EditionError
 from publishing.integrity import chain_of, verify_editions
@@ -69,6 +78,12 @@ class Command(BaseCommand):
                 required=required,
                 help="理由（必填）。" if required else "說明。",
             )
+            if action == Action.APPROVE:
+                step.add_argument(
+                    "--at",
+                    default=None,
+                    help="預定公告時間（當地時間）：YYYY-MM-DD HH:MM；屆時由背景工作以核定人公告。",
+                )
 
         diff = actions.add_parser("diff", help="顯示與前一公告版本的差異。")
         diff.add_argument("id", type=int, help="版本編號。")
@@ -100,6 +115,21 @@ class Command(BaseCommand):
                 self._verify(options.get("id"))
             elif action == "render":
                 self._render(_edition(options["id"]), options["out"])
+            elif action == Action.APPROVE and options.get("at"):
+                edition = services.approve_edition(
+                    edition=_edition(options["id"]),
+                    user=_user(options["user"]),
+                    comment=options["comment"],
+                    scheduled_for=_moment(options["at"]),
+                )
+                self.stdout.write(
+                    gettext("版本 {pk}（{date}）：已核定，預定於 {when} 公告。").format(
+                        pk=edition.pk,
+                        date=edition.roc_date,
+                        when=roc_datetime_short(edition.scheduled_for),
+                    )
+                )
+                return
             else:
                 edition = services.take_action(
                     edition=_edition(options["id"]),
@@ -107,6 +137,8 @@ class Command(BaseCommand):
                     action=action,
                     comment=options["comment"],
                 )
+                if action == Action.SUBMIT:
+                    tasks.render_in_process(edition)
                 self.stdout.write(
                     gettext("版本 {pk}（{date}）：{action}完成，目前狀態為「{status}」。").format(
                         pk=edition.pk,
@@ -194,6 +226,17 @@ def _user(username: str) -> Any:
     if user is None:
         raise CommandError(gettext("找不到帳號「{username}」。").format(username=username))
     return user
+
+
+def _moment(text: str) -> datetime.datetime:
+    """2026-04-01 09:00 in the agency's time zone."""
+    try:
+        moment = datetime.datetime.fromisoformat(text)
+    except ValueError as error:
+        raise CommandError(
+            gettext("無法辨識時間「{text}」：請用 YYYY-MM-DD HH:MM。").format(text=text)
+        ) from error
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
 
 
 def _date(text: str) -> datetime.date:
