@@ -66,7 +66,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     question = Question.from_request(request)
     in_force = _home_edition(request)
     if question.every_edition:
-        editions = list(_public_editions().newest_first())
+        editions = list(_public_editions(None).newest_first())
     else:
         editions = [in_force] if in_force else []
     indexes = search.indexes_for(editions)
@@ -114,7 +114,7 @@ def _scope_last_modified(request: HttpRequest, scope_id: int) -> datetime.dateti
 
 @public_page(_scope_etag, _scope_last_modified)
 def scope_page(request: HttpRequest, scope_id: int) -> HttpResponse:
-    editions = list(_public_editions().order_by("date"))
+    editions = list(_public_editions(None).order_by("date"))
     indexes = search.indexes_for(editions)
     history = scope_history(editions, indexes, scope_id)
     if not history:

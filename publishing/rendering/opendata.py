@@ -245,13 +245,14 @@ def render_json(document: Document) -> bytes:
 
 
 # (format, resource name, Table Schema of the file or None): what the data package lists.
-# The CSV and the XLSX are tables with the same columns; the others are files it hashes.
+# The CSV and the XLSX are tables with the same columns; the others are files it hashes. Not
+# the PDF: the package is rendered with the files at submission, and publication signs the PDF
+# (its bytes change then); manifest.json and the seal itself cover the published PDF.
 PACKAGE_RESOURCES: tuple[tuple[str, str, bool], ...] = (
     ("csv", "scopes-csv", True),
     ("xlsx", "scopes-xlsx", True),
     ("ods", "scopes-ods", False),
     ("json", "scopes-json", False),
-    ("pdf", "bulletin-pdf", False),
     ("html", "bulletin-html", False),
 )
 MEDIA_TYPES = {

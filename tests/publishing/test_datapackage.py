@@ -61,7 +61,6 @@ def test_the_served_files_validate_against_their_data_package(
         "scopes-xlsx",
         "scopes-ods",
         "scopes-json",
-        "bulletin-pdf",
         "bulletin-html",
     }
     stored = {f.format: f for f in published_edition.files.all()}

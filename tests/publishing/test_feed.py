@@ -118,8 +118,12 @@ def test_a_superseded_edition_keeps_its_publication_time_as_updated(
     import feedparser
     from bulletins import publish
 
+    import time_machine
+
     published_at = published_edition.published_at
-    publish(published_edition.bulletin, datetime.date(2026, 1, 30), editor, approver)
+    # Five minutes on: the second publication must not fall in the same second as the first.
+    with time_machine.travel(published_at + datetime.timedelta(minutes=5)):
+        publish(published_edition.bulletin, datetime.date(2026, 1, 30), editor, approver)
     published_edition.refresh_from_db()
     assert published_edition.status == "superseded"
     assert published_edition.updated_at > published_at  # the row changed ...
