@@ -1,8 +1,9 @@
 """E-mail to the people an edition's step concerns, in Traditional Chinese, after the step commits.
 
 One entry point, `notify(event, edition_id, actor_id, reason)`, takes ids only: it re-reads the
-edition, so it can run after the transaction (services call `notify_after_commit`) or in a
-worker (a failed publication: the tasks worker calls `notify(PUBLISH_FAILED, ...)` itself).
+edition, so it runs in the task worker (`send_notification`), queued once the step commits
+(services call `notify_after_commit`) or when a publication the worker took fails
+(publishing.tasks queues PUBLISH_FAILED).
 Who may decide is asked of publishing.services (`can`), never worked out again here, so four
 eyes excludes the same people from the mail as from the button.
 
@@ -27,6 +28,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django_tasks import task
 
 from catalogue.history import user_label
 
@@ -78,9 +80,20 @@ def notify_after_commit(event: str, *, edition: Edition, user: Any, reason: str 
     actor_id = user.pk if user is not None and user.is_authenticated else None
     edition_id = edition.pk
     transaction.on_commit(
-        lambda: notify(event, edition_id, actor_id, reason),
-        robust=True,  # a mail server down must not turn a committed step into an error page
+        lambda: send_notification.enqueue(
+            event=event, edition_id=edition_id, actor_id=actor_id, reason=reason
+        ),
+        robust=True,  # a queue or mail server down must not turn a committed step into an error
     )
+
+
+@task()
+def send_notification(
+    *, event: str, edition_id: int, actor_id: int | None, reason: str = ""
+) -> int:
+    """The mail of one event, sent by the task worker (at once where the backend is immediate):
+    a slow mail server holds up neither the step nor the page that took it."""
+    return notify(event, edition_id, actor_id, reason)
 
 
 def notify(event: str, edition_id: int, actor_id: int | None, reason: str = "") -> int:

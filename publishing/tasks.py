@@ -28,7 +28,7 @@ from django_tasks import task
 from catalogue.i18n import site_language
 from catalogue.roc import roc_datetime_short
 
-from . import lifecycle, services
+from . import lifecycle, notifications, services
 from .exceptions import EditionError, InvalidEdition, InvalidTransition
 from .models import Edition, EditionTask
 
@@ -175,20 +175,33 @@ def _run(job_id: int, work: Callable[[EditionTask], str | None]) -> str:
     try:
         skipped = work(job)
     except EditionError as error:
-        _finish(job, State.FAILED, str(error))
+        _fail(job, str(error))
         return "failed"
     except Exception as error:
         logger.exception("edition task %s (%s) failed", job.pk, job.kind)
         reason = site_language(
             "處理時發生未預期的錯誤（{error}），請聯絡系統管理者。", error=type(error).__name__
         )
-        _finish(job, State.FAILED, reason)
+        _fail(job, reason)
         raise  # the backend keeps the traceback for the operators
     if skipped:
         _finish(job, State.CANCELLED, skipped)
         return "cancelled"
     _finish(job, State.DONE, "")
     return "done"
+
+
+def _fail(job: EditionTask, reason: str) -> None:
+    """Record the failure; a failed publication is mailed to those involved (the edition page
+    shows it too, but nobody may be looking at it when a scheduled one fails)."""
+    _finish(job, State.FAILED, reason)
+    if job.kind == Kind.PUBLISH:
+        notifications.send_notification.enqueue(
+            event=notifications.PUBLISH_FAILED,
+            edition_id=job.edition_id,
+            actor_id=job.requested_by_id,
+            reason=reason,
+        )
 
 
 def _finish(job: EditionTask, state: str, reason: str) -> None:

@@ -116,9 +116,8 @@ def test_a_superseded_edition_keeps_its_publication_time_as_updated(
     client: Any, published_edition: Any, editor: Any, approver: Any
 ) -> None:
     import feedparser
-    from bulletins import publish
-
     import time_machine
+    from bulletins import publish
 
     published_at = published_edition.published_at
     # Five minutes on: the second publication must not fall in the same second as the first.

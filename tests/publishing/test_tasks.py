@@ -32,7 +32,7 @@ def test_a_real_worker_renders_the_submitted_files_then_publishes_the_approved_b
 
     assert edition.tasks.get().state == State.DONE
     approved_files = dict(edition.files.values_list("format", "sha256"))
-    assert set(approved_files) == {"pdf", "html", "csv", "xlsx", "ods", "json"}
+    assert set(approved_files) == {"pdf", "html", "csv", "xlsx", "ods", "json", "datapackage"}
     edition = services.approve_edition(edition=edition, user=approver)
     job = tasks.request_publication(edition=edition, user=approver)
     assert job.state == State.QUEUED
@@ -45,7 +45,12 @@ def test_a_real_worker_renders_the_submitted_files_then_publishes_the_approved_b
     published = Edition.objects.get(pk=edition.pk)
     assert published.status == Status.PUBLISHED
     assert published.transitions.last().actor == approver
-    assert dict(published.files.values_list("format", "sha256")) == approved_files
+    files = {f.format: f for f in published.files.all()}
+    assert {fmt: f.sha256 for fmt, f in files.items() if fmt != "pdf"} == {
+        fmt: sha for fmt, sha in approved_files.items() if fmt != "pdf"
+    }
+    # The PDF is sealed at publication: the signed file starts with the approved bytes.
+    assert files["pdf"].unsigned_sha256 == approved_files["pdf"]
 
 
 @pytest.mark.django_db
@@ -100,6 +105,25 @@ def test_a_failed_publication_leaves_the_edition_as_it_was_with_the_reason(
     assert "與核定時不符" in job.reason
     assert Edition.objects.filter(pk=approved_edition.pk).values().get() == before
     assert approved_edition.transitions.count() == trail
+
+
+def test_a_failed_publication_is_mailed_to_the_approver_who_asked_with_the_reason(
+    approved_edition, approver
+):
+    from django.core import mail
+
+    pdf = approved_edition.files.get(format="pdf")
+    with pdf.file.storage.open(pdf.file.name, "wb") as handle:
+        handle.write(b"tampered")
+    approver.email = "approver1@example.invalid"
+    approver.save()
+    mail.outbox.clear()
+
+    tasks.request_publication(edition=approved_edition, user=approver)
+
+    to_approver = [m for m in mail.outbox if approver.email in m.to]
+    assert len(to_approver) == 1
+    assert "與核定時不符" in to_approver[0].body
 
 
 def test_the_edition_page_shows_a_failure_with_its_reason(client, approved_edition, approver):
