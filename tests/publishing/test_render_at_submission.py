@@ -119,13 +119,19 @@ def test_publication_makes_public_the_very_bytes_the_approver_saw(
 ):
     approved = _hashes(approved_edition)
     published = services.publish_edition(edition=approved_edition, user=approver)
-    assert _hashes(published) == approved
+    # Every file as approved; the PDF sealed, its signed bytes following the approved ones.
+    sealed = {f.format: f for f in published.files.all()}["pdf"]
+    assert sealed.unsigned_sha256 == approved["pdf"]
+    assert _hashes(published) == {**approved, "pdf": sealed.sha256}
     manifest = client.get(f"/editions/{published.date.isoformat()}/manifest.json").json()
-    assert {f["format"]: f["sha256"] for f in manifest["files"]} == approved
+    entries = {f["format"]: f for f in manifest["files"]}
+    assert {fmt: f["sha256"] for fmt, f in entries.items()} == _hashes(published)
+    assert entries["pdf"]["unsigned_sha256"] == approved["pdf"]
     page = client.get(f"/editions/{published.date.isoformat()}/")
     assert page.status_code == 200
     download = client.get(f"/editions/{published.date.isoformat()}/{published.file_basename()}.pdf")
-    assert hashlib.sha256(download.content).hexdigest() == approved["pdf"]
+    signed = b"".join(download.streaming_content) if download.streaming else download.content
+    assert hashlib.sha256(signed[: sealed.unsigned_size]).hexdigest() == approved["pdf"]
 
 
 def test_deleting_a_draft_takes_the_files_of_its_earlier_submission(
