@@ -21,12 +21,15 @@ signature (PAdES B-B), which is what `pdfsig` and Adobe Reader show.
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import datetime
 import functools
 import hashlib
 import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from asn1crypto import x509
 from django.conf import settings
@@ -136,6 +139,24 @@ def _load_pem(key: Path, cert: Path) -> signers.SimpleSigner:
     return loaded
 
 
+def _outside_any_event_loop(function: Any) -> Any:
+    """pyHanko signs and validates through asyncio.run(), which refuses to start inside a
+    running event loop (an ASGI server, Playwright's loop in a browser test): there the work
+    goes to a thread of its own and the caller waits for it."""
+
+    @functools.wraps(function)
+    def wrapper(*args: Any) -> Any:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return function(*args)
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(function, *args).result()
+
+    return wrapper
+
+
+@_outside_any_event_loop
 def seal_pdf(pdf: bytes) -> bytes:
     """The PDF with the agency's PAdES signature appended as an incremental update.
 
@@ -163,9 +184,11 @@ def _reserve(current: signers.SimpleSigner) -> int:
     """Bytes to reserve for the signature: its certificates and some room. Giving it spares
     pyHanko a trial signature to measure one (half the time of signing)."""
     certs = [current.signing_cert, *current.cert_registry]
-    return SIGNATURE_OVERHEAD + sum(len(cert.dump()) for cert in certs)
+    size = SIGNATURE_OVERHEAD + sum(len(cert.dump()) for cert in certs)
+    return size + size % 2  # pyHanko writes it as hex digits: an even number of bytes
 
 
+@_outside_any_event_loop
 def read_seal(pdf: bytes) -> SealInfo:
     """The last signature of pdf, validated (cryptographically; trust is not judged here)."""
     reader = PdfFileReader(io.BytesIO(pdf), strict=False)

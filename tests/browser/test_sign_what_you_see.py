@@ -37,7 +37,7 @@ def test_approver_opens_the_files_approves_publishes_and_sees_the_progress_end_p
 
     files = page.get_by_role("region", name="公告檔案")
     pdf = submitted_edition.files.get(format="pdf")
-    expect(files.locator("tbody tr")).to_have_count(6)
+    expect(files.locator("tbody tr")).to_have_count(7)
     expect(files).to_contain_text(pdf.sha256)
     screenshot(page, "edition-awaiting-approval")
 
@@ -69,6 +69,7 @@ def test_approver_opens_the_files_approves_publishes_and_sees_the_progress_end_p
     expect(page.locator(".field-status")).to_contain_text("已公告")
     expect(progress).to_contain_text("已完成")
     screenshot(page, "edition-published-by-worker")
-    assert Edition.objects.get(pk=submitted_edition.pk).files.get(format="pdf").sha256 == (
+    # Published as approved; the seal follows the approved bytes (their SHA-256 kept).
+    assert Edition.objects.get(pk=submitted_edition.pk).files.get(format="pdf").unsigned_sha256 == (
         pdf.sha256
     )
