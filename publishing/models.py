@@ -425,8 +425,10 @@ class EditionFile(models.Model):
 
     @property
     def filename(self) -> str:
-        """policy-industries-114-12-30.pdf"""
-        return self.file.name.rsplit("/", 1)[-1]
+        """policy-industries-114-12-30.pdf: the file's name as people see and save it, whatever
+        name the storage chose (it adds a suffix when a submission is rendered again, or when
+        publication stores the sealed PDF beside the approved one)."""
+        return self.edition.file_name(self.format)
 
     @property
     def is_sealed(self) -> bool:
