@@ -20,7 +20,8 @@ State = EditionTask.State
 EDITION_DATE = datetime.date(2025, 12, 30)
 
 
-@pytest.mark.django_db(transaction=True)
+# The worker thread reads what the test wrote: committed rows, the roles restored after it.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_real_worker_renders_the_submitted_files_then_publishes_the_approved_bytes(
     settings, demo_bulletin, editor, approver
 ):
