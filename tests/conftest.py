@@ -4,10 +4,10 @@ import datetime
 from typing import Any
 
 import pytest
+import recorded_load
 from django.contrib.auth.models import Group
 from django.utils import translation
 
-from catalogue.demo import load_bulletin, read_demo_data
 from catalogue.models import Bulletin
 from catalogue.roles import APPROVERS, EDITORS
 
@@ -107,9 +107,9 @@ def superuser(db: None, django_user_model: Any) -> Any:
 
 @pytest.fixture
 def demo_bulletin(db: None) -> Bulletin:
-    """The real 114.12.30 bulletin, loaded as bootstrap --demo loads it."""
-    bulletin, _ = load_bulletin(read_demo_data(), user=None)
-    return bulletin
+    """The real 114.12.30 bulletin, loaded as bootstrap --demo loads it (for real once per
+    process, then as the same rows: tests/recorded_load.py)."""
+    return recorded_load.demo_bulletin()
 
 
 # Editions of the demo bulletin at each step, prepared and submitted by `editor`, approved and
