@@ -173,7 +173,9 @@ def test_editor_reverts_a_scope_giving_a_reason(
     page = local_page
     _log_in(page, live_server, editor, password)
     page.goto(f"{live_server.url}/admin/catalogue/scope/{scope.pk}/history/")
-    page.get_by_role("link", name=f"#{original.history_id}", exact=True).click()
+    # The scope's own table: the page also lists its agencies' revisions, numbered alike.
+    own = page.locator("#change-history")
+    own.get_by_role("link", name=f"#{original.history_id}", exact=True).click()
 
     page.get_by_role("button", name="還原至此版本").click()
     expect(page.locator(".errorlist")).to_contain_text("請填寫還原理由；未還原任何資料。")
