@@ -3,9 +3,10 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/h_export_100 \
     DJANGO_SETTINGS_MODULE=config.settings.local .venv/bin/python bench/export.py --slug bench
 
-Prints, for each step, the median of --repeat runs (after one to warm up) and its query
-count; the view is fetched with Django's test client as the bench superuser and its body read
-to the end, as bench/admin_pages.py does. --profile STEP prints that step's cProfile instead.
+Prints, for each step, the median wall and CPU time of --repeat runs (after one to warm up)
+and its query count; the view is fetched with Django's test client as the bench superuser and
+its body read to the end, as bench/admin_pages.py does. --profile STEP prints that step's
+cProfile instead.
 """
 
 import argparse
@@ -23,19 +24,22 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 
-def timed(step: Callable[[], Any], repeat: int) -> tuple[float, int, int]:
-    """The median milliseconds of `repeat` runs, the queries of one and its answer's size."""
+def timed(step: Callable[[], Any], repeat: int) -> tuple[float, float, int, int]:
+    """The median wall and CPU milliseconds of `repeat` runs (CPU: this process's, a steadier
+    figure on a busy machine, without the database server's share), the queries of one run
+    and its answer's size."""
     from admin_pages import CountQueries
 
     step()
     with CountQueries() as queries:
         size = _size(step())
-    runs = []
+    runs, cpu = [], []
     for _ in range(repeat):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         step()
         runs.append((time.perf_counter() - started) * 1000)
-    return statistics.median(runs), len(queries), size
+        cpu.append((time.process_time() - cpu_started) * 1000)
+    return statistics.median(runs), statistics.median(cpu), len(queries), size
 
 
 def _size(result: Any) -> int:
@@ -108,10 +112,10 @@ def main() -> None:
         pstats.Stats(profile).sort_stats("cumulative").print_stats(args.lines)
         return
     names = args.only.split(",") if args.only else list(table)
-    print(f"{'step':<16} {'median ms':>10} {'queries':>8} {'bytes':>10}")
+    print(f"{'step':<16} {'median ms':>10} {'CPU ms':>8} {'queries':>8} {'bytes':>10}")
     for name in names:
-        ms, queries, size = timed(table[name], args.repeat)
-        print(f"{name:<16} {ms:>10.1f} {queries:>8} {size:>10}")
+        ms, cpu, queries, size = timed(table[name], args.repeat)
+        print(f"{name:<16} {ms:>10.1f} {cpu:>8.1f} {queries:>8} {size:>10}")
 
 
 if __name__ == "__main__":
