@@ -155,8 +155,8 @@ def test_the_same_rows_give_the_same_xlsx_bytes_at_any_time():
     assert first == second
 
 
-def test_a_sheet_name_drops_what_excel_refuses_in_one():
-    content = write_xlsx(["序號"], [[1]], title="政策/產業[彙整]:表*?")
+def test_a_sheet_name_replaces_what_excel_refuses_in_one():
+    content = write_xlsx(["序號"], [[1]], title="'政策/產業[彙整]:表*?'")
     assert openpyxl.load_workbook(io.BytesIO(content)).sheetnames == ["政策_產業_彙整__表__"]
 
 
