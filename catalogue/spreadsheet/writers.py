@@ -175,7 +175,7 @@ def _xlsx_core(description: str) -> str:
 
 
 def _xlsx_workbook(title: str) -> str:
-    name = _SHEET_NAME_REFUSED.sub("_", title[:31]).strip("'") or DEFAULT_TITLE
+    name = _SHEET_NAME_REFUSED.sub("_", (title or "")[:31]).strip("'") or DEFAULT_TITLE
     return (
         f'{_XML}<workbook xmlns="{_XLSX_MAIN}" xmlns:r="{_XLSX_RELATIONSHIPS}">'
         '<workbookPr/><bookViews><workbookView activeTab="0"/></bookViews>'

@@ -160,6 +160,12 @@ def test_a_sheet_name_replaces_what_excel_refuses_in_one():
     assert openpyxl.load_workbook(io.BytesIO(content)).sheetnames == ["政策_產業_彙整__表__"]
 
 
+def test_a_sheet_without_a_title_is_named_as_the_bulletin_sheet():
+    for title in (None, "", "''"):
+        content = write_xlsx(["序號"], [[1]], title=title)
+        assert openpyxl.load_workbook(io.BytesIO(content)).sheetnames == ["彙整表"]
+
+
 def test_a_character_that_xml_cannot_carry_is_refused_rather_than_written():
     with pytest.raises(ValueError, match="U\\+0001"):
         write_xlsx(["序號"], [["a\x01b"]], title="表")
