@@ -15,11 +15,17 @@ structure tree of the compiled PDF, and nothing else (no content stream, no meta
   dropped and the cell above gets a /RowSpan, as the HTML table merges them;
 - every cell names its headers (/Headers): its column, its programme, its scope.
 
+It also keeps one bookmark per programme: Typst bookmarks the programme's heading in each
+repeat of its sub-header too (the template does not tell them apart, which would cost a layout
+pass; bulletin.typ).
+
 The layout comes from the same rows the template read (table.pdf_rows); where the tree does not
 match them, the PDF is refused rather than mis-tagged.
 """
 
 import io
+import itertools
+from collections import Counter
 from typing import Any
 
 import pikepdf
@@ -80,6 +86,7 @@ def tag_table(pdf: bytes, rows: list[dict[str, Any]]) -> bytes:
             )
             kept.append(cell)
         tr.K = pikepdf.Array(kept)
+    _one_bookmark_per_programme(document, table, programmes)
     out = io.BytesIO()
     # deterministic_id: the same snapshot gives the same bytes (the published SHA-256).
     document.save(out, deterministic_id=True)
@@ -145,6 +152,53 @@ def _programme_cells(
     return serial, name
 
 
+def _one_bookmark_per_programme(
+    document: pikepdf.Pdf, table: pikepdf.Dictionary, programmes: int
+) -> None:
+    """Drop the bookmarks of the sub-header's repeats, so that each programme has one.
+
+    A repeat is an artifact: its heading adds a bookmark but no H1 to the structure tree. It
+    stands at the top of a continued page, before anything else there, and a page has at most
+    one; so where a page has one bookmark more than H1s, its first bookmark is a repeat.
+    """
+    headings = Counter(h.Pg.objgen for h in _all(table, "/H1"))
+    outlines = document.Root.get("/Outlines")
+    items = []
+    item = outlines.get("/First") if outlines is not None else None
+    while item is not None:
+        items.append(item)
+        item = item.get("/Next")
+    kept = []
+    for page, on_page in itertools.groupby(items, key=_bookmark_page):
+        group = list(on_page)
+        repeats = len(group) - headings[page]
+        if repeats not in (0, 1):
+            raise _mismatch(f"{len(group)} bookmarks for {headings[page]} headings on a page")
+        kept += group[repeats:]
+    if len(kept) != programmes:
+        raise _mismatch(f"{len(kept)} bookmarks for {programmes} programmes")
+    if outlines is None:
+        return
+    for index, item in enumerate(kept):
+        for key in ("/Prev", "/Next"):
+            if key in item:
+                del item[key]
+        if index:
+            item.Prev = kept[index - 1]
+            kept[index - 1].Next = item
+    if kept:
+        outlines.First, outlines.Last, outlines.Count = kept[0], kept[-1], len(kept)
+    else:
+        del document.Root["/Outlines"]
+
+
+def _bookmark_page(item: pikepdf.Dictionary) -> tuple[int, int]:
+    destination = item.get("/Dest")
+    if not isinstance(destination, pikepdf.Array) or not len(destination):
+        raise _mismatch("a bookmark without a page")
+    return destination[0].objgen
+
+
 def _row_header(cell: pikepdf.Dictionary, id_: str, ids: pikepdf.NameTree) -> None:
     cell.S = pikepdf.Name.TH
     _table_attributes(cell)[pikepdf.Name.Scope] = pikepdf.Name.Row
@@ -190,6 +244,17 @@ def _first(node: Any, role: str) -> pikepdf.Dictionary | None:
             if found is not None:
                 return found
     return None
+
+
+def _all(node: Any, role: str) -> list[pikepdf.Dictionary]:
+    """The structure elements of this role under node, in the tree's order."""
+    found = []
+    for kid in _kids(node):
+        if isinstance(kid, pikepdf.Dictionary):
+            if kid.get("/S") == role:
+                found.append(kid)
+            found += _all(kid, role)
+    return found
 
 
 def _mismatch(detail: str) -> RenderingError:
