@@ -6,16 +6,16 @@
     # or from the demo bulletin repeated 100 times in memory, as bench/publish.py --scale 100:
     .venv/bin/python bench/pdf_memory.py --demo-scale 100
     # other variants: an environment for the child, or another template
-    .venv/bin/python bench/pdf_memory.py --variant bare: --variant arenas-1:MALLOC_ARENA_MAX=1 \\
+    .venv/bin/python bench/pdf_memory.py --variant current: --variant arenas-1:MALLOC_ARENA_MAX=1 \\
         --variant mine:TEMPLATE=/tmp/bulletin.typ --repeat 2 --check
 
 The JSON request that publishing.rendering.pdf sends to the child is written once to --request
 (kept between runs; --rebuild makes it again), then each variant runs `typst_child.py < request`
 under `/usr/bin/time -v`: wall time, CPU time and "Maximum resident set size" (the child's
-peak RSS, as getrusage reports it to bench/run.py). "current" is the child exactly as
-_compile_in_child starts it (its command and environment); a variant `name:K=V,K=V` is the
-caller's environment plus those (BASE=current: the child's environment plus those; the key
-TEMPLATE swaps the template, STANDARDS=a-3u+ua-1 the PDF standards). --check runs the
+peak RSS, as getrusage reports it to bench/run.py). "current" is the child as
+_compile_in_child starts it (its command, this environment); a variant `name:K=V,K=V` adds
+those to the environment (MALLOC_ARENA_MAX=2, RAYON_NUM_THREADS=1...), except two keys:
+TEMPLATE swaps the template, STANDARDS=a-3u+ua-1 the PDF standards. --check runs the
 parent's post-processing (tagging.tag_table) on each PDF, which refuses a table it cannot tag.
 """
 
@@ -102,14 +102,13 @@ def parse_variant(text: str) -> tuple[str, dict[str, str]]:
 
 
 def run_child(request: Path, settings: dict[str, str] | None) -> dict[str, Any]:
-    """One run of the child under /usr/bin/time -v; settings None: as _compile_in_child."""
-    from publishing.rendering.pdf import child_command, child_environment
+    """One run of the child under /usr/bin/time -v, with settings (see the module's doc)."""
+    from publishing.rendering.pdf import child_command
 
-    settings = dict(settings) if settings is not None else {"BASE": "current"}
+    settings = dict(settings or {})
     template = settings.pop("TEMPLATE", None)
     standards = settings.pop("STANDARDS", None)
-    base = child_environment() if settings.pop("BASE", "") == "current" else dict(os.environ)
-    env = base | settings
+    env = os.environ | settings
     source = request
     if template or standards is not None:
         body = json.loads(request.read_text(encoding="utf-8"))

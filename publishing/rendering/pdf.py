@@ -3,7 +3,6 @@
 import datetime
 import functools
 import json
-import os
 import subprocess
 import sys
 import unicodedata
@@ -166,20 +165,23 @@ def typst_inputs(document: Document) -> tuple[dict[str, Any], dict[str, str]]:
 
 def render_pdf(document: Document) -> bytes:
     data, inputs = typst_inputs(document)
+    return tag_table(compile_pdf(document, inputs), data["rows"])
+
+
+def compile_pdf(document: Document, inputs: dict[str, str]) -> bytes:
+    """Typst's PDF, before its post-processing (tagging.tag_table)."""
     if in_child_process(document):
-        pdf = _compile_in_child(document, inputs)
-    else:
-        try:
-            pdf = typst.compile(
-                TEMPLATE,
-                font_paths=fonts.typst_fonts(font_dirs()),
-                sys_inputs=inputs,
-                pdf_standards=PDF_STANDARDS,
-                timestamp=creation_time(document),
-            )
-        except typst.TypstError as exc:
-            raise _layout_error(exc.message, exc.diagnostic) from exc
-    return tag_table(pdf, data["rows"])
+        return _compile_in_child(document, inputs)
+    try:
+        return typst.compile(
+            TEMPLATE,
+            font_paths=fonts.typst_fonts(font_dirs()),
+            sys_inputs=inputs,
+            pdf_standards=PDF_STANDARDS,
+            timestamp=creation_time(document),
+        )
+    except typst.TypstError as exc:
+        raise _layout_error(exc.message, exc.diagnostic) from exc
 
 
 def in_child_process(document: Document) -> bool:
@@ -201,7 +203,6 @@ def _compile_in_child(document: Document, inputs: dict[str, str]) -> bytes:
         child_command(),
         input=json.dumps(child_request(document, inputs), ensure_ascii=False).encode("utf-8"),
         capture_output=True,
-        env=child_environment(),
         check=False,
     )
     if done.returncode == 2:
@@ -226,10 +227,6 @@ def child_request(document: Document, inputs: dict[str, str]) -> dict[str, Any]:
 
 def child_command() -> list[str]:
     return [sys.executable, str(Path(typst_child.__file__))]
-
-
-def child_environment() -> dict[str, str]:
-    return dict(os.environ)
 
 
 def _layout_error(message: str, diagnostic: str) -> RenderingError:
