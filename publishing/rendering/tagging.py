@@ -52,6 +52,7 @@ def tag_table(pdf: bytes, rows: list[dict[str, Any]]) -> bytes:
     if len(sub_headers) != programmes:
         raise _mismatch(f"{len(sub_headers)} sub-headers for {programmes} programmes")
     programme_id = ""
+    heading_pages: Counter[tuple[int, int]] = Counter()
     for index, (tr, row) in enumerate(zip(body, rows, strict=True)):
         cells = _kids(tr)
         if len(cells) != COLUMNS:
@@ -59,6 +60,7 @@ def tag_table(pdf: bytes, rows: list[dict[str, Any]]) -> bytes:
         if row["first_in_programme"]:
             programme_id = f"programme-{row['programme']}"
             serial, name = _programme_cells(sub_headers.pop(0), tr, ids)
+            heading_pages[_heading(name).Pg.objgen] += 1
             cells[SERIAL], cells[PROGRAMME] = serial, name
             _span(serial, row["spans"]["programme"])
             _span(name, row["spans"]["programme"])
@@ -86,7 +88,7 @@ def tag_table(pdf: bytes, rows: list[dict[str, Any]]) -> bytes:
             )
             kept.append(cell)
         tr.K = pikepdf.Array(kept)
-    _one_bookmark_per_programme(document, table, programmes)
+    _one_bookmark_per_programme(document, heading_pages, programmes)
     out = io.BytesIO()
     # deterministic_id: the same snapshot gives the same bytes (the published SHA-256).
     document.save(out, deterministic_id=True)
@@ -152,8 +154,16 @@ def _programme_cells(
     return serial, name
 
 
+def _heading(name: pikepdf.Dictionary) -> pikepdf.Dictionary:
+    """The H1 of a programme's name cell: its bookmark's heading."""
+    for kid in _kids(name):
+        if isinstance(kid, pikepdf.Dictionary) and kid.get("/S") == "/H1" and "/Pg" in kid:
+            return kid
+    raise _mismatch("a programme's name without its heading")
+
+
 def _one_bookmark_per_programme(
-    document: pikepdf.Pdf, table: pikepdf.Dictionary, programmes: int
+    document: pikepdf.Pdf, headings: Counter[tuple[int, int]], programmes: int
 ) -> None:
     """Drop the bookmarks of the sub-header's repeats, so that each programme has one.
 
@@ -161,7 +171,6 @@ def _one_bookmark_per_programme(
     stands at the top of a continued page, before anything else there, and a page has at most
     one; so where a page has one bookmark more than H1s, its first bookmark is a repeat.
     """
-    headings = Counter(h.Pg.objgen for h in _all(table, "/H1"))
     outlines = document.Root.get("/Outlines")
     items = []
     item = outlines.get("/First") if outlines is not None else None
@@ -244,17 +253,6 @@ def _first(node: Any, role: str) -> pikepdf.Dictionary | None:
             if found is not None:
                 return found
     return None
-
-
-def _all(node: Any, role: str) -> list[pikepdf.Dictionary]:
-    """The structure elements of this role under node, in the tree's order."""
-    found = []
-    for kid in _kids(node):
-        if isinstance(kid, pikepdf.Dictionary):
-            if kid.get("/S") == role:
-                found.append(kid)
-            found += _all(kid, role)
-    return found
 
 
 def _mismatch(detail: str) -> RenderingError:
