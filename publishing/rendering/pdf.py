@@ -197,8 +197,8 @@ def in_child_process(document: Document) -> bool:
 
 def _compile_in_child(document: Document, inputs: dict[str, str]) -> bytes:
     """The same compilation in a process of its own (typst_child.py), whose memory goes back
-    to the system when it ends: a 100× bulletin takes Typst 1.5 GB that a long-lived worker
-    would otherwise keep."""
+    to the system when it ends: a 100× bulletin takes Typst about 0.9 GB that a long-lived
+    worker would otherwise keep (bench/pdf_memory.py)."""
     done = subprocess.run(
         child_command(),
         input=json.dumps(child_request(document, inputs), ensure_ascii=False).encode("utf-8"),
