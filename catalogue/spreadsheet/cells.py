@@ -19,6 +19,8 @@ from ..numbers import plain_decimal as format_decimal
 # apostrophes (a line that already starts with one keeps it: the escape adds one more, the
 # unescape takes exactly one off) and any blanks (LibreOffice may trim them on import).
 _FORMULA_LINE = re.compile(r"'*(?:[ \u3000\xa0]*[=+\-@]|[\t\r])")
+# The same, at the start of any line of a cell (^ follows each \n, as the lines are split).
+_FORMULA_LINE_ANYWHERE = re.compile(f"^(?:{_FORMULA_LINE.pattern})", re.MULTILINE)
 
 AGENCY_SEPARATOR = "、"
 _AGENCY_SPLIT = re.compile(r"[、,，;；\n]+")
@@ -52,6 +54,8 @@ def escape_formula(text: str) -> str:
     cell through it (see `writers`). Every line counts, not only the first: a tool that splits
     a multi-line cell, or an editor who cuts a line into a cell of its own, gets inert text.
     """
+    if _FORMULA_LINE_ANYWHERE.search(text) is None:
+        return text  # most cells: one scan instead of a split, a match per line and a join
     return "\n".join("'" + line if _FORMULA_LINE.match(line) else line for line in text.split("\n"))
 
 

@@ -39,7 +39,7 @@ RENDERERS: dict[str, Callable[[Document], bytes]] = {
 FORMATS = (*RENDERERS, "datapackage")
 # Raise when a change of the renderers changes their bytes: a process then renders afresh
 # instead of reusing what it kept.
-RENDERER_VERSION = "1"
+RENDERER_VERSION = "2"
 # Renderings a process keeps (each some hundred kilobytes): a few editions' worth.
 KEPT_RENDERINGS = 8
 _kept: OrderedDict[tuple[str, str], dict[str, bytes]] = OrderedDict()

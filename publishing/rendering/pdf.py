@@ -150,7 +150,8 @@ def creation_time(document: Document) -> datetime.datetime:
     return datetime.datetime.combine(document.date, datetime.time(), taipei)
 
 
-def render_pdf(document: Document) -> bytes:
+def typst_inputs(document: Document) -> tuple[dict[str, Any], dict[str, str]]:
+    """The template's data (checked for glyphs, texts made breakable) and Typst's sys.inputs."""
     data = typst_data(document)
     check_glyphs(data)
     for key in ("title", "programmes", "rows"):
@@ -159,20 +160,28 @@ def render_pdf(document: Document) -> bytes:
         "data": json.dumps(data, ensure_ascii=False),
         "snapshot": canonical_bytes(document.snapshot).decode("utf-8"),
     }
+    return data, inputs
+
+
+def render_pdf(document: Document) -> bytes:
+    data, inputs = typst_inputs(document)
+    return tag_table(compile_pdf(document, inputs), data["rows"])
+
+
+def compile_pdf(document: Document, inputs: dict[str, str]) -> bytes:
+    """Typst's PDF, before its post-processing (tagging.tag_table)."""
     if in_child_process(document):
-        pdf = _compile_in_child(document, inputs)
-    else:
-        try:
-            pdf = typst.compile(
-                TEMPLATE,
-                font_paths=fonts.typst_fonts(font_dirs()),
-                sys_inputs=inputs,
-                pdf_standards=PDF_STANDARDS,
-                timestamp=creation_time(document),
-            )
-        except typst.TypstError as exc:
-            raise _layout_error(exc.message, exc.diagnostic) from exc
-    return tag_table(pdf, data["rows"])
+        return _compile_in_child(document, inputs)
+    try:
+        return typst.compile(
+            TEMPLATE,
+            font_paths=fonts.typst_fonts(font_dirs()),
+            sys_inputs=inputs,
+            pdf_standards=PDF_STANDARDS,
+            timestamp=creation_time(document),
+        )
+    except typst.TypstError as exc:
+        raise _layout_error(exc.message, exc.diagnostic) from exc
 
 
 def in_child_process(document: Document) -> bool:
@@ -188,18 +197,11 @@ def in_child_process(document: Document) -> bool:
 
 def _compile_in_child(document: Document, inputs: dict[str, str]) -> bytes:
     """The same compilation in a process of its own (typst_child.py), whose memory goes back
-    to the system when it ends: a 100× bulletin takes Typst 1.5 GB that a long-lived worker
-    would otherwise keep."""
-    request = {
-        "template": str(TEMPLATE),
-        "font_dirs": font_dirs(),
-        "inputs": inputs,
-        "pdf_standards": PDF_STANDARDS,
-        "timestamp": creation_time(document).isoformat(),
-    }
+    to the system when it ends: a 100× bulletin takes Typst about 0.9 GB that a long-lived
+    worker would otherwise keep (bench/pdf_memory.py)."""
     done = subprocess.run(
-        [sys.executable, str(Path(typst_child.__file__))],
-        input=json.dumps(request, ensure_ascii=False).encode("utf-8"),
+        child_command(),
+        input=json.dumps(child_request(document, inputs), ensure_ascii=False).encode("utf-8"),
         capture_output=True,
         check=False,
     )
@@ -210,6 +212,21 @@ def _compile_in_child(document: Document, inputs: dict[str, str]) -> bytes:
         detail = done.stderr.decode("utf-8", "replace").strip()[-500:] or f"exit {done.returncode}"
         raise _layout_error(detail, "")
     return done.stdout
+
+
+def child_request(document: Document, inputs: dict[str, str]) -> dict[str, Any]:
+    """What typst_child.py reads on its stdin."""
+    return {
+        "template": str(TEMPLATE),
+        "font_dirs": font_dirs(),
+        "inputs": inputs,
+        "pdf_standards": PDF_STANDARDS,
+        "timestamp": creation_time(document).isoformat(),
+    }
+
+
+def child_command() -> list[str]:
+    return [sys.executable, str(Path(typst_child.__file__))]
 
 
 def _layout_error(message: str, diagnostic: str) -> RenderingError:

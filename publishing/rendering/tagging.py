@@ -15,11 +15,17 @@ structure tree of the compiled PDF, and nothing else (no content stream, no meta
   dropped and the cell above gets a /RowSpan, as the HTML table merges them;
 - every cell names its headers (/Headers): its column, its programme, its scope.
 
+It also keeps one bookmark per programme: Typst bookmarks the programme's heading in each
+repeat of its sub-header too (the template does not tell them apart, which would cost a layout
+pass; bulletin.typ).
+
 The layout comes from the same rows the template read (table.pdf_rows); where the tree does not
 match them, the PDF is refused rather than mis-tagged.
 """
 
 import io
+import itertools
+from collections import Counter
 from typing import Any
 
 import pikepdf
@@ -46,6 +52,7 @@ def tag_table(pdf: bytes, rows: list[dict[str, Any]]) -> bytes:
     if len(sub_headers) != programmes:
         raise _mismatch(f"{len(sub_headers)} sub-headers for {programmes} programmes")
     programme_id = ""
+    heading_pages: Counter[tuple[int, int]] = Counter()
     for index, (tr, row) in enumerate(zip(body, rows, strict=True)):
         cells = _kids(tr)
         if len(cells) != COLUMNS:
@@ -53,6 +60,7 @@ def tag_table(pdf: bytes, rows: list[dict[str, Any]]) -> bytes:
         if row["first_in_programme"]:
             programme_id = f"programme-{row['programme']}"
             serial, name = _programme_cells(sub_headers.pop(0), tr, ids)
+            heading_pages[_heading(name).Pg.objgen] += 1
             cells[SERIAL], cells[PROGRAMME] = serial, name
             _span(serial, row["spans"]["programme"])
             _span(name, row["spans"]["programme"])
@@ -80,6 +88,7 @@ def tag_table(pdf: bytes, rows: list[dict[str, Any]]) -> bytes:
             )
             kept.append(cell)
         tr.K = pikepdf.Array(kept)
+    _one_bookmark_per_programme(document, heading_pages, programmes)
     out = io.BytesIO()
     # deterministic_id: the same snapshot gives the same bytes (the published SHA-256).
     document.save(out, deterministic_id=True)
@@ -143,6 +152,60 @@ def _programme_cells(
             if key in attributes:
                 del attributes[key]
     return serial, name
+
+
+def _heading(name: pikepdf.Dictionary) -> pikepdf.Dictionary:
+    """The H1 of a programme's name cell: its bookmark's heading."""
+    for kid in _kids(name):
+        if isinstance(kid, pikepdf.Dictionary) and kid.get("/S") == "/H1" and "/Pg" in kid:
+            return kid
+    raise _mismatch("a programme's name without its heading")
+
+
+def _one_bookmark_per_programme(
+    document: pikepdf.Pdf, headings: Counter[tuple[int, int]], programmes: int
+) -> None:
+    """Drop the bookmarks of the sub-header's repeats, so that each programme has one.
+
+    A repeat is an artifact: its heading adds a bookmark but no H1 to the structure tree. It
+    stands at the top of a continued page, before anything else there, and a page has at most
+    one; so where a page has one bookmark more than H1s, its first bookmark is a repeat.
+    """
+    outlines = document.Root.get("/Outlines")
+    items = []
+    item = outlines.get("/First") if outlines is not None else None
+    while item is not None:
+        items.append(item)
+        item = item.get("/Next")
+    kept = []
+    for page, on_page in itertools.groupby(items, key=_bookmark_page):
+        group = list(on_page)
+        repeats = len(group) - headings[page]
+        if repeats not in (0, 1):
+            raise _mismatch(f"{len(group)} bookmarks for {headings[page]} headings on a page")
+        kept += group[repeats:]
+    if len(kept) != programmes:
+        raise _mismatch(f"{len(kept)} bookmarks for {programmes} programmes")
+    if outlines is None:
+        return
+    for index, item in enumerate(kept):
+        for key in ("/Prev", "/Next"):
+            if key in item:
+                del item[key]
+        if index:
+            item.Prev = kept[index - 1]
+            kept[index - 1].Next = item
+    if kept:
+        outlines.First, outlines.Last, outlines.Count = kept[0], kept[-1], len(kept)
+    else:
+        del document.Root["/Outlines"]
+
+
+def _bookmark_page(item: pikepdf.Dictionary) -> tuple[int, int]:
+    destination = item.get("/Dest")
+    if not isinstance(destination, pikepdf.Array) or not len(destination):
+        raise _mismatch("a bookmark without a page")
+    return destination[0].objgen
 
 
 def _row_header(cell: pikepdf.Dictionary, id_: str, ids: pikepdf.NameTree) -> None:

@@ -2,7 +2,7 @@
 
 Reads a JSON request on stdin (template, font folders, inputs, PDF standards, timestamp) and
 writes the PDF to stdout, or exits 2 with Typst's message and diagnostic as JSON on stderr.
-Typst keeps the whole laid-out document and its caches in memory (1.5 GB for 570 pages) and
+Typst keeps the whole laid-out document and its caches in memory (0.9 GB for 626 pages) and
 the allocator does not give that back to the system: compiled here, it is returned when this
 process ends, and the worker that published stays small. Imports typst only, not Django.
 """

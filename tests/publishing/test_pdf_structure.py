@@ -4,6 +4,7 @@ One PDF of the demo bulletin is rendered for the whole module.
 """
 
 import datetime
+import io
 import re
 import shutil
 import subprocess
@@ -20,7 +21,7 @@ from django.db import transaction
 from catalogue.demo import load_bulletin, read_demo_data
 from publishing.exceptions import RenderingError
 from publishing.rendering.document import Document
-from publishing.rendering.pdf import render_pdf
+from publishing.rendering.pdf import compile_pdf, render_pdf, typst_inputs
 from publishing.rendering.table import pdf_rows
 from publishing.rendering.tagging import tag_table
 from publishing.snapshot import build_snapshot
@@ -233,6 +234,57 @@ def test_the_pdfua_checker_finds_nothing(rendered: tuple[Path, dict[str, Any]]) 
     assert report.findings == ()
     ran = {o.rule_id for o in report.outcomes if o.skipped_reason is None}
     assert {"UA-01-005", "UA-06-001", "UA-07-001", "UA-13-004", "UA-28-004"} <= ran
+
+
+def _bookmark_pages(pdf: pikepdf.Pdf) -> list[int]:
+    pages = {page.objgen: index for index, page in enumerate(pdf.pages)}
+    found = []
+    item = pdf.Root.Outlines.get("/First") if "/Outlines" in pdf.Root else None
+    while item is not None:
+        found.append(pages[item.Dest[0].objgen])
+        item = item.get("/Next")
+    return found
+
+
+def test_each_programme_has_one_bookmark_on_the_page_where_it_starts(
+    pdf: pikepdf.Pdf, rendered: tuple[Path, dict[str, Any]]
+) -> None:
+    pages = {page.objgen: index for index, page in enumerate(pdf.pages)}
+    headings = [e for e in _elements(pdf.Root.StructTreeRoot) if _role(e) == "H1"]
+    assert len(headings) == len(rendered[1]["programmes"])
+    assert _bookmark_pages(pdf) == [pages[h.Pg.objgen] for h in headings]
+
+
+@pytest.fixture(scope="module")
+def compiled(rendered: tuple[Path, dict[str, Any]]) -> tuple[bytes, list[dict[str, Any]]]:
+    """Typst's PDF of the same bulletin before tagging, and the rows tagging fits it to."""
+    document = Document(rendered[1], datetime.date(2025, 12, 30))
+    data, inputs = typst_inputs(document)
+    return compile_pdf(document, inputs), data["rows"]
+
+
+def test_typst_bookmarks_the_sub_headers_repeats_and_tagging_drops_them(
+    compiled: tuple[bytes, list[dict[str, Any]]], rendered: tuple[Path, dict[str, Any]]
+) -> None:
+    # Why tagging edits the bookmarks: the template's sub-header is the same on every page.
+    pdf, rows = compiled
+    programmes = len(rendered[1]["programmes"])
+    with pikepdf.open(io.BytesIO(pdf)) as raw:
+        assert len(_bookmark_pages(raw)) > programmes
+    with pikepdf.open(io.BytesIO(tag_table(pdf, rows))) as tagged:
+        assert len(_bookmark_pages(tagged)) == programmes
+
+
+def test_tagging_refuses_a_pdf_without_the_programmes_bookmarks(
+    compiled: tuple[bytes, list[dict[str, Any]]],
+) -> None:
+    pdf, rows = compiled
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        del document.Root["/Outlines"]
+        out = io.BytesIO()
+        document.save(out)
+    with pytest.raises(RenderingError, match="bookmarks"):
+        tag_table(out.getvalue(), rows)
 
 
 def test_tagging_refuses_a_tree_that_does_not_match_the_layout(

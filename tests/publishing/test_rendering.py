@@ -105,7 +105,7 @@ def _approved_hashes(edition: Any) -> dict[str, str]:
 def test_published_files_are_what_rendering_the_edition_gives(published_edition: Any) -> None:
     rendered = render_edition_files(published_edition)
     stored = _approved_hashes(published_edition)
-    for name in ("html", "csv", "json", "pdf"):
+    for name in ("html", "csv", "xlsx", "ods", "json", "pdf"):
         assert hashlib.sha256(rendered[name]).hexdigest() == stored[name], name
 
 
@@ -116,7 +116,7 @@ def test_edition_render_command_writes_the_published_files(
         "edition", "render", str(published_edition.pk), "--out", str(tmp_path), stdout=io.StringIO()
     )
     stored = _approved_hashes(published_edition)
-    for name in ("html", "csv", "json", "pdf"):
+    for name in ("html", "csv", "xlsx", "ods", "json", "pdf"):
         data = (tmp_path / f"policy-industries-114-12-30.{name}").read_bytes()
         assert hashlib.sha256(data).hexdigest() == stored[name], name
 
