@@ -6,9 +6,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import tablib
+from import_export.formats import base_formats
+
 ROOT = Path(__file__).resolve().parents[2]
-# Typst, pikepdf, fontTools and uniseg render the files; pyHanko (with aiohttp) seals the PDF.
-HEAVY = ("typst", "pikepdf", "fontTools", "uniseg", "pyhanko", "aiohttp")
+# Typst, pikepdf, fontTools and uniseg render the files; pyHanko (with aiohttp) seals the PDF;
+# openpyxl and odfpy are tablib's XLSX and ODS (catalogue/spreadsheet/lazy_formats.py).
+HEAVY = ("typst", "pikepdf", "fontTools", "uniseg", "pyhanko", "aiohttp", "openpyxl", "odf")
 
 
 def _loaded_after(code: str) -> list[str]:
@@ -47,3 +51,11 @@ def test_rendering_an_edition_loads_the_renderers_it_needs():
         "import django\ndjango.setup()\nfrom publishing.rendering import renderers\nrenderers()\n"
     )
     assert {"typst", "pikepdf"} <= set(loaded)
+
+
+def test_tablib_still_offers_reads_and_writes_xlsx_and_ods():
+    assert {base_formats.XLSX, base_formats.ODS} <= set(base_formats.DEFAULT_FORMATS)
+    sheet = tablib.Dataset(["半導體", 3], headers=["名稱", "數"])
+    for file_format in ("xlsx", "ods"):
+        content = sheet.export(file_format)
+        assert tablib.Dataset().load(content).dict[0]["名稱"] == "半導體"
