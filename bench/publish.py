@@ -67,7 +67,7 @@ def main() -> None:
 
     from catalogue.demo import load_bulletin, read_demo_data
     from publishing.diff import diff_snapshots
-    from publishing.rendering import RENDERERS
+    from publishing.rendering import renderers
     from publishing.rendering.document import Document
     from publishing.rendering.pdf import check_glyphs, typst_data
     from publishing.snapshot import build_snapshot
@@ -87,7 +87,7 @@ def main() -> None:
 
     document = Document(snapshot, datetime.date(2025, 12, 30), "bench")
     sizes = {}
-    for name, render in RENDERERS.items():
+    for name, render in renderers().items():
         cold, warm, data = timed(lambda render=render: render(document), options.repeat)
         rows.append((f"render {name}", cold, warm))
         sizes[name] = len(data)

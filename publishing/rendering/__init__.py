@@ -8,8 +8,13 @@ rendering, `check.check_texts` lists every text that a file could not carry (a c
 character, a character without a glyph in the PDF's fonts), each with its programme, scope and
 part. `write_edition_files(edition, out_dir)` writes the same bytes to a folder
 (`manage.py edition render ID --out DIR`).
+
+The renderers are imported on first use, not with this package: they bring Typst, pikepdf,
+fontTools and openpyxl, which every process that merely reads an edition (each management
+command, each web worker, `publishing.models` for the file names) would otherwise load.
 """
 
+import functools
 import hashlib
 import json
 import threading
@@ -21,22 +26,11 @@ from typing import Any
 from django.conf import settings
 from django.utils import translation
 
-from .check import check_texts
 from .document import Document
-from .html import render_html
-from .opendata import render_csv, render_datapackage, render_json, render_ods, render_xlsx
-from .pdf import render_pdf
 
-RENDERERS: dict[str, Callable[[Document], bytes]] = {
-    "html": render_html,
-    "pdf": render_pdf,
-    "csv": render_csv,
-    "xlsx": render_xlsx,
-    "ods": render_ods,
-    "json": render_json,
-}
-# The data package describes the others, so it is rendered after them, from their bytes.
-FORMATS = (*RENDERERS, "datapackage")
+# In the order they are rendered; the data package describes the others, so it comes last,
+# rendered from their bytes.
+FORMATS = ("html", "pdf", "csv", "xlsx", "ods", "json", "datapackage")
 # Raise when a change of the renderers changes their bytes: a process then renders afresh
 # instead of reusing what it kept.
 RENDERER_VERSION = "2"
@@ -56,11 +50,31 @@ def source_sha256(edition: Any) -> str:
     return hashlib.sha256(json.dumps(source, sort_keys=True).encode()).hexdigest()
 
 
+@functools.cache
+def renderers() -> dict[str, Callable[[Document], bytes]]:
+    """The renderer of each format but the data package, in FORMATS order."""
+    from .html import render_html
+    from .opendata import render_csv, render_json, render_ods, render_xlsx
+    from .pdf import render_pdf
+
+    return {
+        "html": render_html,
+        "pdf": render_pdf,
+        "csv": render_csv,
+        "xlsx": render_xlsx,
+        "ods": render_ods,
+        "json": render_json,
+    }
+
+
 def render_document(document: Document) -> dict[str, bytes]:
     """Every format of one document, always in the site's own language (zh-Hant)."""
+    from .check import check_texts
+    from .opendata import render_datapackage
+
     with translation.override(settings.LANGUAGE_CODE):
         check_texts(document)
-        files = {name: render(document) for name, render in RENDERERS.items()}
+        files = {name: render(document) for name, render in renderers().items()}
         files["datapackage"] = render_datapackage(document, files)
         return files
 

@@ -17,6 +17,10 @@ Where the certificate comes from (settings, read once per process and cached):
 
 There is no time-stamp authority: the signing time is the one the server states in the
 signature (PAdES B-B), which is what `pdfsig` and Adobe Reader show.
+
+pyHanko is imported by the functions that sign or read, not with this module: it takes about
+a third of a second (it brings aiohttp for its time-stamp client), which a publication without
+a configured seal, and every process that never seals, need not pay.
 """
 
 from __future__ import annotations
@@ -29,25 +33,17 @@ import hashlib
 import io
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from asn1crypto import x509
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.dispatch import receiver
-from pyhanko.keys import (
-    load_cert_from_pemder,
-    load_certs_from_pemder,
-    load_private_key_from_pemder,
-)
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign import fields, signers
-from pyhanko.sign.validation import validate_pdf_signature
-from pyhanko.sign.validation.status import SignatureCoverageLevel
-from pyhanko_certvalidator import ValidationContext
-from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+if TYPE_CHECKING:
+    from asn1crypto import x509
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.signers import SimpleSigner
 
 DEMO_KEY = "demo-key.pem"
 DEMO_CERT = "demo-cert.pem"
@@ -89,7 +85,7 @@ def seal_configured() -> bool:
 
 
 @functools.cache
-def signer() -> signers.SimpleSigner | None:
+def signer() -> SimpleSigner | None:
     """The configured signer, loaded once per process; None when no seal is configured."""
     if settings.PDF_SEAL_PKCS12:
         return _load_pkcs12(Path(settings.PDF_SEAL_PKCS12))
@@ -113,21 +109,29 @@ def _passphrase() -> bytes | None:
 
 
 def _chain() -> list[x509.Certificate]:
+    from pyhanko.keys import load_certs_from_pemder
+
     return list(load_certs_from_pemder(settings.PDF_SEAL_CHAIN))
 
 
-def _load_pkcs12(path: Path) -> signers.SimpleSigner:
+def _load_pkcs12(path: Path) -> SimpleSigner:
+    from pyhanko.sign.signers import SimpleSigner
+
     try:
-        return signers.SimpleSigner.load_pkcs12_data(
+        return SimpleSigner.load_pkcs12_data(
             path.read_bytes(), other_certs=_chain(), passphrase=_passphrase()
         )
     except (OSError, ValueError) as error:
         raise ImproperlyConfigured(f"無法讀取 PDF_SEAL_PKCS12（{path}）：{error}") from error
 
 
-def _load_pem(key: Path, cert: Path) -> signers.SimpleSigner:
+def _load_pem(key: Path, cert: Path) -> SimpleSigner:
+    from pyhanko.keys import load_cert_from_pemder, load_private_key_from_pemder
+    from pyhanko.sign.signers import SimpleSigner
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
     try:
-        loaded = signers.SimpleSigner(
+        loaded = SimpleSigner(
             signing_cert=load_cert_from_pemder(str(cert)),
             signing_key=load_private_key_from_pemder(str(key), passphrase=_passphrase()),
             cert_registry=SimpleCertificateStore.from_certs(_chain()),
@@ -163,6 +167,9 @@ def seal_pdf(pdf: bytes) -> bytes:
     The output starts with `pdf` exactly. Raises ImproperlyConfigured when no seal is
     configured (callers ask `seal_configured()` first).
     """
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields, signers
+
     current = signer()
     if current is None:
         raise ImproperlyConfigured("尚未設定 PDF 電子簽章憑證。")
@@ -180,7 +187,7 @@ def seal_pdf(pdf: bytes) -> bytes:
     return signed
 
 
-def _reserve(current: signers.SimpleSigner) -> int:
+def _reserve(current: SimpleSigner) -> int:
     """Bytes to reserve for the signature: its certificates and some room. Giving it spares
     pyHanko a trial signature to measure one (half the time of signing)."""
     certs = [current.signing_cert, *current.cert_registry]
@@ -191,6 +198,11 @@ def _reserve(current: signers.SimpleSigner) -> int:
 @_outside_any_event_loop
 def read_seal(pdf: bytes) -> SealInfo:
     """The last signature of pdf, validated (cryptographically; trust is not judged here)."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+    from pyhanko_certvalidator import ValidationContext
+
     reader = PdfFileReader(io.BytesIO(pdf), strict=False)
     if not reader.embedded_signatures:
         raise SealError("這個 PDF 沒有電子簽章。")
