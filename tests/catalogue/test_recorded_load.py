@@ -19,6 +19,7 @@ def _contents() -> dict[str, Counter]:
             for f in model._meta.concrete_fields
             if not f.primary_key
             and not f.is_relation
+            and f.name != "id"  # a history record's copy of its object's key
             and not isinstance(f, models.DateTimeField | models.DateField)
         ]
         rows = models.QuerySet(model).values_list(*fields) if fields else []
