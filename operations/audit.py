@@ -4,6 +4,9 @@ Lines go to the `audit` logger as JSON objects (one per line), so that a log shi
 them without a grammar of ours. Events that belong to a database write are logged when the
 transaction commits: a rolled-back publication must not appear in the log as if it happened.
 Outside a transaction `on_commit` runs at once.
+
+This module knows no app: the apps call `log` (publishing.listeners logs each step of an
+edition's life); it listens itself only to Django's, django-axes' and simple-history's signals.
 """
 
 import json
@@ -12,7 +15,6 @@ from typing import Any
 
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.db import transaction
-from django.db.models.signals import post_save
 from django.http import HttpRequest
 
 from .security import client_ip
@@ -63,34 +65,12 @@ def _history_recorded(sender: Any, instance: Any, history_instance: Any, **kwarg
     )
 
 
-def _transition_saved(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
-    if not created:
-        return
-    edition = instance.edition
-    fields = {
-        "edition_id": edition.pk,
-        "bulletin_id": edition.bulletin_id,
-        "date": edition.date.isoformat(),
-        "action": instance.action,
-        "from_status": instance.from_status,
-        "to_status": instance.to_status,
-        "transition_id": instance.pk,
-    }
-    if instance.action == instance.Action.PUBLISH:
-        log("publication", user=instance.actor, snapshot_sha256=edition.snapshot_sha256, **fields)
-    else:
-        log("transition", user=instance.actor, **fields)
-
-
 def connect_signals() -> None:
     """Called once from OperationsConfig.ready()."""
     from axes.signals import user_locked_out
     from simple_history.signals import post_create_historical_record
 
-    from publishing.models import EditionTransition
-
     user_logged_in.connect(_logged_in, dispatch_uid="audit.login")
     user_login_failed.connect(_login_failed, dispatch_uid="audit.login_failed")
     user_locked_out.connect(_locked_out, dispatch_uid="audit.lockout")
     post_create_historical_record.connect(_history_recorded, dispatch_uid="audit.history")
-    post_save.connect(_transition_saved, sender=EditionTransition, dispatch_uid="audit.transition")

@@ -26,6 +26,7 @@ from .diff import render_segments, summary_text
 from .exceptions import EditionError
 from .integrity import FileUnavailable, verified_content
 from .models import Edition, EditionTask, EditionTransition
+from .rules import has_permission, rules_for
 
 Action = EditionTransition.Action
 # A shared table template from the public pages wins over the admin's simple preview.
@@ -169,7 +170,7 @@ class EditionAdmin(admin.ModelAdmin):
         return self.fields
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return services.has_permission(request.user, lifecycle.PREPARE)
+        return has_permission(request.user, lifecycle.PREPARE)
 
     def has_change_permission(self, request: HttpRequest, obj: Edition | None = None) -> bool:
         return False  # the page shows an edition; the edit view and the steps change it
@@ -218,15 +219,16 @@ class EditionAdmin(admin.ModelAdmin):
 
     def _edition_context(self, request: HttpRequest, edition: Edition) -> dict[str, Any]:
         diff = services.current_diff(edition)
+        rules = rules_for(edition)
         steps = [
             {
                 "action": action,
                 "label": Action(action).label,
                 "url": reverse("admin:publishing_edition_transition", args=[edition.pk, action]),
             }
-            for action in services.allowed_actions(edition=edition, user=request.user)
+            for action in rules.allowed_actions(request.user)
         ]
-        if services.can(edition=edition, user=request.user, action=Action.EDIT):
+        if rules.can(request.user, Action.EDIT):
             url = reverse("admin:publishing_edition_edit", args=[edition.pk])
             steps.insert(0, {"action": Action.EDIT, "label": Action.EDIT.label, "url": url})
         jobs = tasks.latest_tasks(edition)
@@ -304,10 +306,10 @@ class EditionAdmin(admin.ModelAdmin):
     def edit_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
         """Change a draft's date and note, refused when someone changed it since it was read."""
         edition = get_object_or_404(Edition.objects.select_related("bulletin"), pk=object_id)
-        if not services.has_permission(request.user, lifecycle.PREPARE):
+        if not has_permission(request.user, lifecycle.PREPARE):
             raise PermissionDenied
         try:
-            services.check_allowed(edition=edition, user=request.user, action=Action.EDIT)
+            rules_for(edition).check(request.user, Action.EDIT, comment="")
         except EditionError as error:
             messages.error(request, str(error))
             return HttpResponseRedirect(_page(edition))
@@ -367,10 +369,11 @@ class EditionAdmin(admin.ModelAdmin):
             initial={"version": edition.updated_at.isoformat()},
         )
         try:
-            services.check_allowed(edition=edition, user=request.user, action=action, comment="-")
             if request.method == "POST" and form.is_valid():
+                # The step asks the rules itself, of the locked row: once per request.
                 self._take_step(request, edition, action, form.cleaned_data)
                 return HttpResponseRedirect(back)
+            rules_for(edition).check(request.user, action)
         except EditionError as error:
             messages.error(request, str(error))
             return HttpResponseRedirect(back)
@@ -394,44 +397,24 @@ class EditionAdmin(admin.ModelAdmin):
     def _take_step(
         self, request: HttpRequest, edition: Edition, action: str, data: dict[str, Any]
     ) -> None:
-        """Take the step; publication goes to the worker and the page shows its progress."""
-        if action == Action.PUBLISH:
-            tasks.request_publication(
-                edition=edition,
-                user=request.user,
-                comment=data["comment"],
-                expected_version=data["version"],
-            )
-            messages.success(
-                request,
-                gettext("已送出版本 {date} 的公告作業；本頁會顯示進度。").format(
-                    date=edition.roc_date
-                ),
-            )
-            return
-        extra = {"scheduled_for": data["scheduled_for"]} if data.get("scheduled_for") else {}
-        if extra:
-            services.approve_edition(
-                edition=edition,
-                user=request.user,
-                comment=data["comment"],
-                expected_version=data["version"],
-                **extra,
-            )
-        else:
-            services.take_action(
-                edition=edition,
-                user=request.user,
-                action=action,
-                comment=data["comment"],
-                expected_version=data["version"],
-            )
-        messages.success(
-            request,
-            gettext("版本 {date} 已{action}。").format(
-                date=edition.roc_date, action=Action(action).label
-            ),
+        """Take the step; one that may run in the worker (publication) goes there, and the
+        edition's page shows its progress."""
+        options = {"scheduled_for": data["scheduled_for"]} if data.get("scheduled_for") else {}
+        services.take_action(
+            edition=edition,
+            user=request.user,
+            action=action,
+            comment=data["comment"],
+            expected_version=data["version"],
+            background=True,
+            **options,
         )
+        if services.STEPS[action].may_run_later:
+            sent = gettext("已送出版本 {date} 的公告作業；本頁會顯示進度。")
+            messages.success(request, sent.format(date=edition.roc_date))
+            return
+        done = gettext("版本 {date} 已{action}。")
+        messages.success(request, done.format(date=edition.roc_date, action=Action(action).label))
 
 
 def _files_context(edition: Edition) -> dict[str, Any]:

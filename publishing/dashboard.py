@@ -3,7 +3,7 @@
 Reads only (a selectors module). An editor sees their drafts, their rejected editions with the
 reasons, and how many catalogue rows changed since the last edition; an approver sees the
 editions awaiting a decision, each marked when four eyes keeps them from approving it (the
-reason comes from publishing.services, which decides), and the approved editions waiting for
+reason comes from publishing.rules, which decides), and the approved editions waiting for
 publication. Both see the editions in force and the last steps and catalogue revisions. A
 person without a role sees nothing.
 
@@ -28,11 +28,11 @@ from django.utils.translation import gettext_noop as N_
 from catalogue.history import user_label
 from catalogue.models import Agency, Bulletin, Programme, Scope, Section, Strategy, Target
 
-from . import lifecycle, services
+from . import lifecycle
 from .diff import diff_snapshots
-from .exceptions import EditionError
 from .lifecycle import Action, Status
 from .models import Edition, EditionTransition
+from .rules import has_permission, rules_for
 from .snapshot import build_snapshot, snapshot_programmes, snapshot_sha256
 
 RECENT = 10
@@ -128,8 +128,8 @@ def edition_url(edition: Edition) -> str:
 def dashboard_for(user: Any) -> Dashboard:
     """The front page of the admin for user."""
     board = Dashboard(
-        is_editor=services.has_permission(user, lifecycle.PREPARE),
-        is_approver=services.has_permission(user, lifecycle.APPROVE),
+        is_editor=has_permission(user, lifecycle.PREPARE),
+        is_approver=has_permission(user, lifecycle.APPROVE),
     )
     if board.is_editor:
         board.drafts = my_drafts(user)
@@ -187,10 +187,9 @@ def decisions(user: Any, status: str, action: str) -> list[Decision]:
     """Editions in status, each with whether user may take action on it, and why not."""
     out = []
     for edition in _editions().filter(status=status).order_by("date"):
-        try:
-            services.check_allowed(edition=edition, user=user, action=action, comment="-")
-        except EditionError as error:
-            out.append(Decision(edition, action, allowed=False, reason=str(error)))
+        refused = rules_for(edition).refusal(user, action)
+        if refused is not None:
+            out.append(Decision(edition, action, allowed=False, reason=str(refused)))
         else:
             out.append(Decision(edition, action, allowed=True))
     return out

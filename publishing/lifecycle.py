@@ -95,7 +95,8 @@ class Step:
     target None: the status stays. writes: the columns of a non-draft edition the step may set
     besides its status. four_eyes: whoever shaped the edition or its content may not take it.
     submitter_only: only the person who submitted may take it. contributes: taking it makes the
-    person a contributor for four eyes.
+    person a contributor for four eyes. may_run_later: the step may be handed to the background
+    worker when the caller would rather not wait (publication: sealing and storing the files).
     """
 
     action: str
@@ -107,6 +108,7 @@ class Step:
     submitter_only: bool = False
     contributes: bool = False
     writes: tuple[str, ...] = ()
+    may_run_later: bool = False
 
 
 STEPS: dict[str, Step] = {
@@ -149,6 +151,7 @@ STEPS: dict[str, Step] = {
             PUBLISH,
             four_eyes=True,
             writes=("published_at", "previous_id", "previous_sha256", "diff"),
+            may_run_later=True,
         ),
         # Taken by publish on the edition it replaces, under the publisher's permission.
         Step(Action.SUPERSEDE, (Status.PUBLISHED,), Status.SUPERSEDED, PUBLISH),

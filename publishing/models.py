@@ -436,6 +436,14 @@ class EditionFile(models.Model):
         return bool(self.signed_by)
 
 
+class EditionTaskQuerySet(models.QuerySet):
+    def pending_publications(self) -> EditionTaskQuerySet:
+        """Publications waiting for the worker or running, newest first."""
+        return self.filter(
+            kind=EditionTask.Kind.PUBLISH, state__in=EditionTask.PENDING_STATES
+        ).order_by("-created_at", "-pk")
+
+
 class EditionTask(models.Model):
     """Work on an edition that the background worker does: rendering its files after
     submission, publishing it (now or at its scheduled moment). The page of the edition shows
@@ -476,6 +484,8 @@ class EditionTask(models.Model):
     created_at = models.DateTimeField(_("建立時間"), default=timezone.now)
     started_at = models.DateTimeField(_("開始時間"), null=True, blank=True)
     finished_at = models.DateTimeField(_("結束時間"), null=True, blank=True)
+
+    objects = EditionTaskQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("背景工作")

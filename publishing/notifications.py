@@ -2,10 +2,10 @@
 
 One entry point, `notify(event, edition_id, actor_id, reason)`, takes ids only: it re-reads the
 edition, so it runs in the task worker (`send_notification`), queued once the step commits
-(services call `notify_after_commit`) or when a publication the worker took fails
-(publishing.tasks queues PUBLISH_FAILED).
-Who may decide is asked of publishing.services (`can`), never worked out again here, so four
-eyes excludes the same people from the mail as from the button.
+(`mail_after_commit` listens to the steps' events, publishing.listeners) or at once when a
+publication the worker took failed (its failure is recorded already).
+Who may decide is asked of publishing.rules, never worked out again here, so four eyes
+excludes the same people from the mail as from the button.
 
 Each person may turn the mail off (NotificationSetting); people without an address, inactive
 accounts and the person who took the step (except for a failed publication, which they asked
@@ -33,8 +33,10 @@ from django_tasks import task
 from catalogue.history import user_label
 
 from . import lifecycle
+from .events import PUBLICATION_FAILED, EditionEvent
 from .lifecycle import Action
 from .models import Edition, NotificationSetting
+from .rules import rules_for
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +47,7 @@ SUBMIT, REJECT, APPROVE, PUBLISH, WITHDRAW = (
     Action.PUBLISH,
     Action.WITHDRAW,
 )
-PUBLISH_FAILED = "publish_failed"
+PUBLISH_FAILED = PUBLICATION_FAILED
 
 
 @dataclass(frozen=True)
@@ -69,22 +71,28 @@ EVENTS: dict[str, Event] = {
 SUBJECT_PREFIX = _("[政策性產業彙整表]")
 
 
-def notify_after_commit(event: str, *, edition: Edition, user: Any, reason: str = "") -> None:
-    """Send the event's mail once the current transaction commits; nothing if it rolls back.
+def mail_after_commit(sender: Any, event: EditionEvent, **kwargs: Any) -> None:
+    """Send the event's mail once the step's transaction commits; nothing if it rolls back.
 
-    Steps without mail (recall, reopen, supersede…) pass through: services call this for every
-    move.
+    Events without mail (recall, reopen, supersede, render…) pass through. A failed
+    publication is mailed at once: the failure is recorded, there is nothing to wait for.
     """
-    if event not in EVENTS:
+    if event.name not in EVENTS:
         return
-    actor_id = user.pk if user is not None and user.is_authenticated else None
-    edition_id = edition.pk
-    transaction.on_commit(
-        lambda: send_notification.enqueue(
-            event=event, edition_id=edition_id, actor_id=actor_id, reason=reason
-        ),
-        robust=True,  # a queue or mail server down must not turn a committed step into an error
-    )
+    actor = event.actor
+    actor_id = actor.pk if actor is not None and actor.is_authenticated else None
+    edition_id, name, reason = event.edition.pk, event.name, event.comment
+
+    def send() -> None:
+        send_notification.enqueue(
+            event=name, edition_id=edition_id, actor_id=actor_id, reason=reason
+        )
+
+    if name == PUBLICATION_FAILED:
+        send()
+    else:
+        # robust: a queue or mail server down must not turn a committed step into an error
+        transaction.on_commit(send, robust=True)
 
 
 @task()
@@ -124,15 +132,12 @@ def notify(event: str, edition_id: int, actor_id: int | None, reason: str = "") 
 def recipients(event: str, edition: Edition, actor: Any | None) -> list[Any]:
     """Who event concerns: those who may decide a submitted edition, or those who took part."""
     if event == SUBMIT:
-        from .services import can  # services calls this module at the end of each step
-
+        rules = rules_for(edition)
         people = [
-            person
-            for person in _holders(lifecycle.APPROVE)
-            if can(edition=edition, user=person, action=Action.APPROVE)
+            person for person in _holders(lifecycle.APPROVE) if rules.can(person, Action.APPROVE)
         ]
     elif event == REJECT:
-        people = _by_ids([edition.prepared_by_id, _submitter_id(edition)])
+        people = _by_ids([edition.prepared_by_id, rules_for(edition).submitter_id])
     else:
         people = _by_ids([edition.prepared_by_id, *_participant_ids(edition)])
     if event != PUBLISH_FAILED and actor is not None:
@@ -162,12 +167,6 @@ def _holders(permission: str) -> list[Any]:
 def _by_ids(ids: list[int | None]) -> list[Any]:
     wanted = {pk for pk in ids if pk is not None}
     return list(get_user_model().objects.filter(pk__in=wanted).order_by("pk"))
-
-
-def _submitter_id(edition: Edition) -> int | None:
-    from .services import submitter_id
-
-    return submitter_id(edition)
 
 
 def _participant_ids(edition: Edition) -> list[int]:

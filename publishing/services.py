@@ -1,30 +1,31 @@
-"""The steps of an edition's life, as lifecycle.py declares them. The admin, the public views,
-the `edition` command and bootstrap all call these, so the rules — permissions, four eyes over
-the edition and over its content, frozen editions — are checked in one place.
+"""The steps of an edition's life, as lifecycle.py declares them: one function per step, the
+only entry the admin, the `edition` command, bootstrap and the background worker call
+(`take_action` finds a step by its name).
 
-Files are rendered once an edition is submitted (`render_edition`, the `render` step, in the
-background worker: publishing.tasks), so that the approver signs off the very bytes that
-publication makes public; approval and publication refuse files not rendered from what the
-edition holds now. The admin's publish button and a scheduled publication (預定公告時間) hand
-publication to the worker (publishing.tasks); the steps themselves are the same functions.
+Each step, in one transaction: locks the edition row (select_for_update); asks
+publishing.rules whether this person may take it now, against the locked row (and, when the
+caller passes expected_version, that nobody changed it since it was read); writes inside
+lifecycle.sanctioned(step); records one EditionTransition; and announces what it did as one
+event (publishing.events). What follows a step — mail, the rendering of a submitted edition's
+files, the queued publication, the audit line — listens to the event (publishing.listeners):
+no step calls them. Refusals raise publishing.exceptions.EditionError subclasses with a
+message in Traditional Chinese, and change nothing.
 
-Every step locks the edition row (select_for_update), checks the rules against the locked row
-(and, when the caller passes expected_version, that nobody changed it since it was read),
-changes it inside lifecycle.sanctioned(step) and writes one EditionTransition per status change,
-all in one transaction. Refusals raise publishing.exceptions.EditionError subclasses with a
-message in Traditional Chinese.
+Files are rendered once an edition is submitted (`render_edition`, the `render` step, taken
+by the worker), so that the approver signs off the very bytes that publication makes public;
+approval and publication refuse files not rendered from what the edition holds now. Whether a
+publication runs now or in the worker is the publish step's own argument (`background`, or
+`scheduled_for` on approval): the worker then takes the same step.
 """
 
 from __future__ import annotations
 
 import datetime
-import hashlib
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -34,18 +35,11 @@ from catalogue.models import Bulletin
 from catalogue.roc import roc_datetime_short
 from catalogue.text import normalise_line_breaks, text_problem
 
-from . import lifecycle, notifications
-from .authorship import attach_revisions, authored_rows
+from . import files, lifecycle, rules
+from .authorship import attach_revisions
 from .diff import diff_snapshots
-from .exceptions import (
-    Conflict,
-    EditionError,
-    FourEyesViolation,
-    InvalidEdition,
-    InvalidTransition,
-    NotAllowed,
-    ReasonRequired,
-)
+from .events import PUBLICATION_QUEUED, EditionEvent, emit
+from .exceptions import Conflict, InvalidEdition, InvalidTransition, NotAllowed
 from .lifecycle import STEPS, TRANSITIONS, Step, sanctioned
 from .models import Edition, EditionFile, EditionTask, EditionTransition
 from .snapshot import build_snapshot, snapshot_sha256
@@ -57,117 +51,6 @@ Action = lifecycle.Action
 Status = Edition.Status
 
 
-# Permissions and rules
-
-
-def has_permission(user: User, permission: str) -> bool:
-    """Whether user holds one of the edition permissions of lifecycle.PERMISSIONS.
-
-    Superusers hold them all; inactive users none (Django's ModelBackend).
-    """
-    return user.is_authenticated and user.has_perm(f"publishing.{permission}")
-
-
-def contributor_ids(edition: Edition) -> set[int]:
-    """The people who prepared, changed, submitted or recalled the edition."""
-    lines = edition.transitions.filter(
-        action__in=lifecycle.CONTRIBUTING_ACTIONS, actor__isnull=False
-    )
-    return {edition.prepared_by_id, *lines.values_list("actor_id", flat=True)}
-
-
-def submitter_id(edition: Edition) -> int | None:
-    """Who sent the edition to review last."""
-    line = edition.transitions.filter(action=Action.SUBMIT).order_by("at", "pk").last()
-    return line.actor_id if line else None
-
-
-def check_allowed(*, edition: Edition, user: User, action: str, comment: str = "") -> None:
-    """Raise the reason why user may not take action on edition now; return when they may."""
-    step = STEPS[action]
-    label = Action(action).label
-    if not has_permission(user, step.permission):
-        raise NotAllowed(
-            gettext("只有{role}可以{action}版本。").format(
-                role=lifecycle.PERMISSION_LABELS[step.permission], action=label
-            )
-        )
-    if edition.status not in step.sources:
-        raise InvalidTransition(
-            gettext("這個版本目前為「{status}」，不能{action}。").format(
-                status=edition.get_status_display(), action=label
-            )
-        )
-    if step.submitter_only and submitter_id(edition) != user.pk:
-        raise NotAllowed(
-            gettext("只有送審的人可以{action}；核定人員可以退回。").format(action=label)
-        )
-    if step.four_eyes:
-        _check_four_eyes(edition, user, label)
-    if step.reason_required and not comment.strip():
-        raise ReasonRequired(gettext("{action}版本時必須填寫理由。").format(action=label))
-    if action in (Action.APPROVE, Action.PUBLISH):
-        _check_files_current(edition, label)
-    if (
-        action == Action.PUBLISH
-        and edition.scheduled_for
-        and timezone.now() < edition.scheduled_for
-    ):
-        raise InvalidTransition(
-            gettext("這個版本已預定於 {when} 公告；如要提前公告，請先取消預定公告。").format(
-                when=roc_datetime_short(edition.scheduled_for)
-            )
-        )
-    if action == Action.UNSCHEDULE and edition.scheduled_for is None:
-        raise InvalidTransition(gettext("這個版本沒有預定公告時間。"))
-
-
-def _check_files_current(edition: Edition, label: str) -> None:
-    """The files the approver sees must be rendered from what the edition holds now."""
-    from .rendering import FORMATS, source_sha256
-
-    source = source_sha256(edition)
-    rendered = {f.format: f.source_sha256 for f in edition.files.all()}
-    if set(rendered) != set(FORMATS) or any(sha != source for sha in rendered.values()):
-        raise InvalidEdition(
-            gettext(
-                "公告檔案尚未依這個版本目前的內容產生完成，不能{action}；"
-                "請等候檔案產生完成（版本頁面會顯示進度）後再試。"
-            ).format(action=label)
-        )
-
-
-def _check_four_eyes(edition: Edition, user: User, label: str) -> None:
-    if user.pk in contributor_ids(edition):
-        raise FourEyesViolation(
-            gettext(
-                "依四眼原則，您準備、修改、送審或撤回了這個版本，不能{action}它；"
-                "請由另一位核定人員處理。"
-            ).format(action=label)
-        )
-    rows = authored_rows(edition.diff, user.pk)
-    if rows:
-        raise FourEyesViolation(
-            gettext(
-                "依四眼原則，這個版本含有您修改過的目錄內容（{rows}），您不能{action}它；"
-                "請由另一位核定人員處理。"
-            ).format(rows="；".join(rows), action=label)
-        )
-
-
-def allowed_actions(*, edition: Edition, user: User) -> list[str]:
-    """The transitions user may take on edition now (reasons not yet given count as allowed)."""
-    return [action for action in TRANSITIONS if can(edition=edition, user=user, action=action)]
-
-
-def can(*, edition: Edition, user: User, action: str) -> bool:
-    try:
-        check_allowed(edition=edition, user=user, action=action, comment="-")
-    except EditionError:
-        return False
-    return True
-
-
 # Steps
 
 
@@ -176,7 +59,7 @@ def create_edition(
     *, bulletin: Bulletin, date: datetime.date, user: User, change_note: str = ""
 ) -> Edition:
     """Prepare a draft edition dated `date`, frozen from the bulletin's catalogue as it is now."""
-    if not has_permission(user, STEPS[Action.CREATE].permission):
+    if not rules.has_permission(user, STEPS[Action.CREATE].permission):
         raise NotAllowed(gettext("只有編輯可以建立版本。"))
     _check_text(change_note, gettext("本版異動說明"))
     snapshot = build_snapshot(bulletin)
@@ -194,7 +77,7 @@ def create_edition(
             edition.save()
     except IntegrityError as error:  # someone created one in the meantime
         raise Conflict(gettext("這份彙整表剛由其他人建立了版本，未建立新版本。")) from error
-    _log(edition, Action.CREATE, user, "", Status.DRAFT, change_note)
+    _record(edition, Action.CREATE, user, "", Status.DRAFT, change_note)
     return edition
 
 
@@ -210,7 +93,7 @@ def refresh_edition(
     locked.snapshot, locked.snapshot_sha256 = snapshot, sha
     locked.save()
     note = site_language("內容與上次相同。" if unchanged else "已依目前的目錄更新內容。")
-    _log(locked, Action.REFRESH, user, locked.status, locked.status, _join(comment, note))
+    _record(locked, Action.REFRESH, user, locked.status, locked.status, _join(comment, note))
     return locked
 
 
@@ -239,7 +122,7 @@ def update_edition(
     _validate(locked)
     locked.save()
     note = site_language("修改：") + "、".join(changed)
-    _log(locked, Action.EDIT, user, locked.status, locked.status, note)
+    _record(locked, Action.EDIT, user, locked.status, locked.status, note)
     return locked
 
 
@@ -250,7 +133,9 @@ def submit_edition(
     """Send a draft for review; from now on it changes only by a step.
 
     A text that could not be published is refused here already, listed with its place, so
-    that no one approves an edition that cannot be published.
+    that no one approves an edition that cannot be published. The worker renders its files
+    (the render step), queued by the submission's event in this transaction: the work exists
+    exactly when the submission does.
     """
     from .rendering.check import check_texts
     from .rendering.document import Document
@@ -260,12 +145,7 @@ def submit_edition(
     with translation.override(settings.LANGUAGE_CODE):
         check_texts(Document.of(locked))
     _chain(locked)
-    submitted = _move(locked, user, Action.SUBMIT, comment)
-    # Queued in this transaction: the work exists exactly when the submission does.
-    from .tasks import request_rendering
-
-    request_rendering(edition=submitted, user=user)
-    return submitted
+    return _move(locked, user, Action.SUBMIT, comment)
 
 
 @transaction.atomic
@@ -292,17 +172,15 @@ def approve_edition(
     moment: the worker publishes it then, with the approver as the publisher, through the same
     checks as the publish button; an approver may cancel it until then (unschedule_edition).
     """
-    from .tasks import check_can_schedule, request_publication
-
     locked = _lock(edition, user, Action.APPROVE, comment, expected_version)
     note = ""
     if scheduled_for is not None:
-        check_can_schedule(user=user, when=scheduled_for)
+        rules.check_can_schedule(user=user, when=scheduled_for)
         locked.scheduled_for = scheduled_for
         note = site_language("預定公告時間：{when}", when=roc_datetime_short(scheduled_for))
     approved = _move(locked, user, Action.APPROVE, _join(comment, note))
     if scheduled_for is not None:
-        request_publication(edition=approved, user=user, comment=comment, run_after=scheduled_for)
+        _queue_publication(approved, user, comment, run_after=scheduled_for)
     return approved
 
 
@@ -317,13 +195,9 @@ def unschedule_edition(
     with sanctioned(Action.UNSCHEDULE):
         locked.save()
     note = site_language("取消原預定於 {when} 的公告。", when=roc_datetime_short(when))
-    for job in locked.tasks.filter(kind=EditionTask.Kind.PUBLISH, state=EditionTask.State.QUEUED):
-        job.state = EditionTask.State.CANCELLED
-        job.reason = note
-        job.finished_at = timezone.now()
-        job.save(update_fields=["state", "reason", "finished_at"])
     status = locked.status
-    _log(locked, Action.UNSCHEDULE, user, status, status, _join(comment, note))
+    # The queued publication is the worker's (publishing.tasks cancels it on this event).
+    _record(locked, Action.UNSCHEDULE, user, status, status, _join(comment, note), note=note)
     return locked
 
 
@@ -347,7 +221,12 @@ def reopen_edition(
 
 @transaction.atomic
 def publish_edition(
-    *, edition: Edition, user: User, comment: str = "", expected_version: Any = None
+    *,
+    edition: Edition,
+    user: User,
+    comment: str = "",
+    expected_version: Any = None,
+    background: bool = False,
 ) -> Edition:
     """Publish an approved edition: chain it, publish the files the approver saw and supersede
     the one in force.
@@ -355,71 +234,57 @@ def publish_edition(
     The files were rendered at submission and approved as they are; each is read back and
     checked against its SHA-256 before anything is written, so a missing or altered file leaves
     the edition approved and the database and storage as they were.
+
+    background: check the rules now, so that a refusal is answered at once, and hand the
+    publication to the worker, which takes this same step (the edition page shows its
+    progress); the edition is returned as it is once the request is queued.
     """
     locked = _lock(edition, user, Action.PUBLISH, comment, expected_version)
+    if background:
+        _queue_publication(locked, user, comment)
+        return Edition.objects.get(pk=locked.pk)
     Bulletin.objects.select_for_update().filter(pk=locked.bulletin_id).first()
     _validate(locked)
     if snapshot_sha256(locked.snapshot) != locked.snapshot_sha256:
         raise InvalidEdition(gettext("版本內容與其 SHA-256 不符，不能公告。"))
     _chain(locked)
-    files = list(locked.files.all())
-    published = {file.pk: _published_bytes(locked, file) for file in files}
+    rows = list(locked.files.all())
+    published = {row.pk: files.published_bytes(row) for row in rows}
     written: list[EditionFile] = []
     try:
         with sanctioned(Action.PUBLISH):
             # Files change only while the edition is still approved: from publication on,
             # the model and the trigger refuse any change.
-            written = _replace_published_bytes(locked, files, published)
+            written = files.replace_with_published(locked, rows, published)
         for old in Edition.objects.select_for_update().published().for_bulletin(locked.bulletin):
             note = site_language("由 {date} 版本取代。", date=locked.roc_date)
             _move(old, user, Action.SUPERSEDE, note)
         locked.published_at = timezone.now()
         return _move(locked, user, Action.PUBLISH, comment)
     except BaseException:
-        _delete_files(written)
+        files.delete_stored(written)
         raise
 
 
-def _published_bytes(edition: Edition, file: EditionFile) -> tuple[bytes, dict[str, Any]]:
-    """The bytes publication makes public for one approved file, and the columns that change
-    with them: THE place where the approved bytes become the published ones.
-
-    They are the approved bytes, read back and checked against the SHA-256 the approver saw;
-    the PDF then gets the seal (an incremental PAdES signature): the signed file starts with
-    the approved bytes, and its own size and SHA-256 become the file's.
-    """
-    from .integrity import FileUnavailable, verified_content
-
-    try:
-        approved = verified_content(file)
-    except FileUnavailable as error:
-        raise InvalidEdition(
-            gettext("公告檔案 {name} 與核定時不符（{error}），不能公告。").format(
-                name=file.filename, error=error
-            )
-        ) from error
-    if file.format == EditionFile.Format.PDF:
-        return _seal(approved)
-    return approved, {}
-
-
-def _replace_published_bytes(
-    edition: Edition, files: list[EditionFile], published: dict[int, tuple[bytes, dict[str, Any]]]
-) -> list[EditionFile]:
-    """Store the bytes of each file whose published bytes differ from the approved ones."""
-    written: list[EditionFile] = []
-    for file in files:
-        data, columns = published[file.pk]
-        sha = hashlib.sha256(data).hexdigest()
-        if sha == file.sha256:
-            continue
-        file.file.save(edition.file_name(file.format), ContentFile(data), save=False)
-        written.append(file)
-        file.size, file.sha256 = len(data), sha
-        for column, value in columns.items():
-            setattr(file, column, value)
-        file.save()
-    return written
+def _queue_publication(
+    edition: Edition, user: User, comment: str, run_after: datetime.datetime | None = None
+) -> None:
+    """Hand the publication of a locked, approved edition to the worker, now or at run_after:
+    the worker (publishing.tasks, listening to PUBLICATION_QUEUED) takes the publish step then,
+    checking the rules again."""
+    if EditionTask.objects.filter(edition=edition).pending_publications().exists():
+        raise InvalidTransition(gettext("這個版本的公告作業已在進行中，請等候結果。"))
+    emit(
+        EditionEvent(
+            PUBLICATION_QUEUED,
+            edition,
+            actor=user,
+            source=edition.status,
+            target=edition.status,
+            comment=comment,
+            details={"run_after": run_after},
+        )
+    )
 
 
 @transaction.atomic
@@ -448,16 +313,17 @@ def render_edition(*, edition: Edition, source: str = "") -> list[EditionFile] |
         with sanctioned(Action.RENDER):
             for row in old:
                 row.delete()
-            written = _store_files(locked, rendered, source=current)
+            written = files.store_rendered(locked, rendered, source=current)
         lines = [
             f"{row.get_format_display()} {row.size} bytes SHA-256 {row.sha256}" for row in written
         ]
-        _log(locked, Action.RENDER, AnonymousUser(), locked.status, locked.status, "\n".join(lines))
+        status = locked.status
+        _record(locked, Action.RENDER, AnonymousUser(), status, status, "\n".join(lines))
     except BaseException:
-        _delete_files(written)
+        files.delete_stored(written)
         raise
     # The replaced files leave storage once their rows are gone for good.
-    transaction.on_commit(lambda: _delete_files(old))
+    transaction.on_commit(lambda: files.delete_stored(old))
     return written
 
 
@@ -477,12 +343,14 @@ def delete_edition(*, edition: Edition, user: User) -> None:
     if not (user.is_authenticated and user.has_perm("publishing.delete_edition")):
         raise NotAllowed(gettext("您沒有刪除版本的權限。"))
     locked = _lock(edition, user, Action.DELETE)
-    files = list(locked.files.all())
+    rows = list(locked.files.all())
+    status = locked.status
     with sanctioned(Action.DELETE):
-        for file in files:  # rendered at an earlier submission
-            file.delete()
+        for row in rows:  # rendered at an earlier submission
+            row.delete()
         locked.delete()
-    transaction.on_commit(lambda: _delete_files(files))
+    transaction.on_commit(lambda: files.delete_stored(rows))
+    emit(EditionEvent(Action.DELETE, edition, actor=user, source=status, target=status))
 
 
 STEP_SERVICES = {
@@ -499,13 +367,27 @@ STEP_SERVICES = {
 
 
 def take_action(
-    *, edition: Edition, user: User, action: str, comment: str = "", expected_version: Any = None
+    *,
+    edition: Edition,
+    user: User,
+    action: str,
+    comment: str = "",
+    expected_version: Any = None,
+    background: bool = False,
+    **options: Any,
 ) -> Edition:
-    """Take one of TRANSITIONS by name: what the admin buttons and the command call."""
+    """Take one of TRANSITIONS by name: what the admin buttons and the command call.
+
+    background: the caller would rather not wait (a web request); the steps that may run in
+    the worker (lifecycle's Step.may_run_later: publication) then go there. options: what a
+    step takes besides (approve: scheduled_for).
+    """
     if action not in STEP_SERVICES:
         raise InvalidTransition(gettext("沒有「{action}」這個操作。").format(action=action))
+    if background and STEPS[action].may_run_later:
+        options["background"] = True
     return STEP_SERVICES[action](
-        edition=edition, user=user, comment=comment, expected_version=expected_version
+        edition=edition, user=user, comment=comment, expected_version=expected_version, **options
     )
 
 
@@ -530,9 +412,11 @@ def _lock(
     comment: str = "",
     expected_version: datetime.datetime | None = None,
 ) -> Edition:
-    """The edition's row, locked and re-read; refuse if it changed since the caller read it."""
-    if not has_permission(user, STEPS[action].permission):
-        check_allowed(edition=edition, user=user, action=action, comment=comment)
+    """The edition's row, locked and re-read; refuse if it changed since the caller read it,
+    or if the rules (asked once, of the locked row) refuse the step."""
+    refused = rules.permission_refusal(user, action)
+    if refused is not None:  # whatever the edition's state, before waiting for its lock
+        raise refused
     locked = Edition.objects.select_for_update().select_related("bulletin").get(pk=edition.pk)
     last = locked.transitions.select_related("actor").order_by("at", "pk").last()
     who = last.actor.get_username() if last and last.actor else gettext("其他人")
@@ -548,7 +432,7 @@ def _lock(
                 "這個版本在您開啟後已由 {who} 於 {when} 變更，未執行任何操作；請重新整理後再確認。"
             ).format(who=who, when=roc_datetime_short(locked.updated_at, seconds=True))
         )
-    check_allowed(edition=locked, user=user, action=action, comment=comment)
+    rules.rules_for(locked).check(user, action, comment)
     _check_text(comment, gettext("說明或理由"))
     return locked
 
@@ -562,13 +446,15 @@ def _check_text(text: str, label: str) -> None:
 
 
 def _move(edition: Edition, user: User, action: str, comment: str) -> Edition:
-    """Move the edition as the step says and log it; the only way a status changes."""
+    """Move the edition as the step says and record it; the only way a status changes.
+
+    The event carries the comment as the person wrote it (the mail quotes it), the audit
+    line its stripped text."""
     source = edition.status
     edition.status = STEPS[action].target
     with sanctioned(action):
         edition.save()
-    _log(edition, action, user, source, edition.status, comment.strip())
-    notifications.notify_after_commit(action, edition=edition, user=user, reason=comment)
+    _record(edition, action, user, source, edition.status, comment.strip(), reason=comment)
     return edition
 
 
@@ -590,71 +476,41 @@ def _validate(edition: Edition) -> None:
         raise InvalidEdition("；".join(error.messages)) from error
 
 
-def _seal(unsigned: bytes) -> tuple[bytes, dict[str, Any]]:
-    """The approved PDF signed, and the seal columns of its row, when a seal is configured
-    (rendering/seal.py); the PDF as it is otherwise. The row keeps the approved (unsigned)
-    file's size and SHA-256 beside the signed file's: the signed file starts with those bytes."""
-    from .rendering import seal
-
-    if not seal.seal_configured():
-        return unsigned, {}
-    signed = seal.seal_pdf(unsigned)
-    info = seal.read_seal(signed)
-    if not info.holds or info.unsigned_size != len(unsigned):
-        raise InvalidEdition(gettext("PDF 電子簽章無法驗證，未公告。"))
-    columns = {
-        "signed_by": info.signer,
-        "signed_at": info.signed_at,
-        "signer_certificate_sha256": info.certificate_sha256,
-        "unsigned_sha256": hashlib.sha256(unsigned).hexdigest(),
-        "unsigned_size": len(unsigned),
-    }
-    return signed, columns
-
-
-def _store_files(edition: Edition, rendered: dict[str, bytes], *, source: str) -> list[EditionFile]:
-    """Write the rendered files and their rows; remove what was written if anything fails."""
-    formats = set(EditionFile.Format.values)
-    if not rendered or set(rendered) - formats:
-        raise InvalidEdition(gettext("產生的公告檔案格式不正確。"))
-    written: list[EditionFile] = []
-    try:
-        for fmt, data in rendered.items():
-            row = EditionFile(
-                edition=edition,
-                format=fmt,
-                size=len(data),
-                sha256=hashlib.sha256(data).hexdigest(),
-                content_type=EditionFile.CONTENT_TYPES[fmt],
-                source_sha256=source,
-            )
-            row.file.save(edition.file_name(fmt), ContentFile(data), save=False)
-            written.append(row)
-            row.save()
-    except BaseException:
-        _delete_files(written)
-        raise
-    return written
-
-
-def _delete_files(rows: list[EditionFile]) -> None:
-    """Remove stored files whose rows the failed transaction takes back."""
-    for row in rows:
-        row.file.storage.delete(row.file.name)
-
-
-def _log(
-    edition: Edition, action: str, user: User, source: str, target: str, comment: str
+def _record(
+    edition: Edition,
+    action: str,
+    user: User,
+    source: str,
+    target: str,
+    comment: str,
+    *,
+    reason: str | None = None,
+    **details: Any,
 ) -> EditionTransition:
+    """Write the step's line of the audit trail and announce the step (publishing.events)."""
+    actor = user if user.is_authenticated else None
     with sanctioned(action):
-        return EditionTransition.objects.create(
+        line = EditionTransition.objects.create(
             edition=edition,
             action=action,
-            actor=user if user.is_authenticated else None,
+            actor=actor,
             from_status=source,
             to_status=target,
             comment=comment,
         )
+    emit(
+        EditionEvent(
+            action,
+            edition,
+            actor=actor,
+            source=source,
+            target=target,
+            comment=comment if reason is None else reason,
+            transition=line,
+            details=details,
+        )
+    )
+    return line
 
 
 def _join(*parts: str) -> str:

@@ -28,8 +28,9 @@ from django_tasks import task
 from catalogue.i18n import site_language
 from catalogue.roc import roc_datetime_short
 
-from . import lifecycle, notifications, services
-from .exceptions import EditionError, InvalidEdition, InvalidTransition
+from . import lifecycle, services
+from .events import PUBLICATION_FAILED, PUBLICATION_QUEUED, EditionEvent, emit
+from .exceptions import EditionError, InvalidTransition
 from .models import Edition, EditionTask
 
 logger = logging.getLogger(__name__)
@@ -38,45 +39,47 @@ Kind = EditionTask.Kind
 State = EditionTask.State
 
 
-# What the steps and the admin call
+# What the steps' events ask for (publishing.listeners connects `queue_work`)
+
+
+def queue_work(sender: Any, event: EditionEvent, **kwargs: Any) -> None:
+    """The work a step asks for, queued in the step's transaction: the rendering of a
+    submitted edition's files, a publication (now or at its moment), the cancellation of a
+    scheduled one."""
+    if event.name == lifecycle.Action.SUBMIT:
+        request_rendering(edition=event.edition, user=event.actor)
+    elif event.name == PUBLICATION_QUEUED:
+        request_publication(
+            edition=event.edition,
+            user=event.actor,
+            comment=event.comment,
+            run_after=event.run_after,
+        )
+    elif event.name == lifecycle.Action.UNSCHEDULE:
+        cancel_scheduled_publication(edition=event.edition, reason=event.details["note"])
 
 
 def request_rendering(*, edition: Edition, user: Any) -> EditionTask:
-    """Queue the rendering of a just-submitted edition's files (inside the submit step)."""
+    """Queue the rendering of a just-submitted edition's files."""
     from .rendering import source_sha256
 
     job = EditionTask.objects.create(
         edition=edition,
         kind=Kind.RENDER,
-        requested_by=user if user.is_authenticated else None,
+        requested_by=user if user is not None and user.is_authenticated else None,
         source_sha256=source_sha256(edition),
     )
     return _enqueue(job, render_files_task)
 
 
-@transaction.atomic
 def request_publication(
-    *,
-    edition: Edition,
-    user: Any,
-    comment: str = "",
-    expected_version: Any = None,
-    run_after: datetime.datetime | None = None,
+    *, edition: Edition, user: Any, comment: str = "", run_after: datetime.datetime | None = None
 ) -> EditionTask:
-    """Queue the publication of an approved edition, now or at run_after.
-
-    The rules are checked now as well, so that a refusal is answered at once; the worker
-    checks them again when it publishes (publishing.services.publish_edition).
-    """
-    if run_after is None:
-        # The same lock and checks as the step itself (permission, four eyes, files, version).
-        locked = services._lock(edition, user, lifecycle.Action.PUBLISH, comment, expected_version)
-    else:  # inside the approve step, which checked them; the worker checks again at the time
-        locked = Edition.objects.select_for_update().get(pk=edition.pk)
-    if pending_publication(locked) is not None:
-        raise InvalidTransition(gettext("這個版本的公告作業已在進行中，請等候結果。"))
+    """Queue the publication of an approved edition, now or at run_after: what the publish
+    step (background) and the approve step (scheduled_for) ask for, after checking the rules;
+    the worker takes the publish step, which checks them again."""
     job = EditionTask.objects.create(
-        edition=locked,
+        edition=edition,
         kind=Kind.PUBLISH,
         requested_by=user,
         comment=comment,
@@ -85,25 +88,11 @@ def request_publication(
     return _enqueue(job, publish_task, run_after=run_after)
 
 
-def check_can_schedule(*, user: Any, when: datetime.datetime) -> None:
-    """An approver may schedule a publication later than now, if the worker can wait for it."""
-    if not services.has_permission(user, lifecycle.PUBLISH):
-        raise InvalidEdition(gettext("只有可以公告的核定人員可以預定公告時間。"))
-    if when <= timezone.now():
-        raise InvalidEdition(gettext("預定公告時間必須晚於現在。"))
-    if not publish_task.get_backend().supports_defer:
-        raise InvalidEdition(
-            gettext("目前的背景作業設定不能在指定時間執行工作，無法預定公告時間。")
-        )
-
-
-def pending_publication(edition: Edition) -> EditionTask | None:
-    """The edition's publication waiting for the worker or running, if any."""
-    return (
-        edition.tasks.filter(kind=Kind.PUBLISH, state__in=EditionTask.PENDING_STATES)
-        .order_by("-created_at", "-pk")
-        .first()
-    )
+def cancel_scheduled_publication(*, edition: Edition, reason: str) -> None:
+    """Cancel the edition's queued publications (the unschedule step): the worker skips them."""
+    for job in edition.tasks.filter(kind=Kind.PUBLISH, state=State.QUEUED):
+        job.state, job.reason, job.finished_at = State.CANCELLED, reason, timezone.now()
+        job.save(update_fields=["state", "reason", "finished_at"])
 
 
 def latest_tasks(edition: Edition) -> list[EditionTask]:
@@ -196,11 +185,16 @@ def _fail(job: EditionTask, reason: str) -> None:
     shows it too, but nobody may be looking at it when a scheduled one fails)."""
     _finish(job, State.FAILED, reason)
     if job.kind == Kind.PUBLISH:
-        notifications.send_notification.enqueue(
-            event=notifications.PUBLISH_FAILED,
-            edition_id=job.edition_id,
-            actor_id=job.requested_by_id,
-            reason=reason,
+        edition = job.edition
+        emit(
+            EditionEvent(
+                PUBLICATION_FAILED,
+                edition,
+                actor=job.requested_by,
+                source=edition.status,
+                target=edition.status,
+                comment=reason,
+            )
         )
 
 

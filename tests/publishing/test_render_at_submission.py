@@ -13,6 +13,7 @@ from publishing import services
 from publishing.exceptions import InvalidEdition
 from publishing.models import Edition, EditionFile, EditionTask
 from publishing.rendering import source_sha256
+from publishing.rules import rules_for
 
 Status = Edition.Status
 
@@ -111,7 +112,7 @@ def test_approval_is_refused_until_the_files_of_the_current_content_are_rendered
     with pytest.raises(InvalidEdition, match="公告檔案尚未依這個版本目前的內容產生完成，不能核定"):
         services.approve_edition(edition=edition, user=approver)
     assert Edition.objects.get(pk=edition.pk).status == Status.SUBMITTED
-    assert not services.can(edition=edition, user=approver, action="approve")
+    assert not rules_for(edition).can(approver, "approve")
 
 
 def test_publication_makes_public_the_very_bytes_the_approver_saw(

@@ -15,6 +15,7 @@ from workers import DATABASE_TASKS, run_due_tasks
 from publishing import lifecycle, services
 from publishing.exceptions import EditionFrozen, InvalidEdition, InvalidTransition, NotAllowed
 from publishing.models import Edition, EditionTask
+from publishing.rules import rules_for
 
 Status = Edition.Status
 State = EditionTask.State
@@ -82,7 +83,7 @@ def test_an_approver_cancels_a_scheduled_publication_and_the_trail_says_so(
     run_due_tasks()
 
     assert Edition.objects.get(pk=edition.pk).status == Status.APPROVED
-    assert services.can(edition=edition, user=second_approver, action="publish")
+    assert rules_for(edition).can(second_approver, "publish")
 
 
 def test_an_editor_cannot_cancel_a_scheduled_publication(scheduled_edition, editor):

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from workers import DATABASE_TASKS, run_due_tasks, run_worker_thread
 
-from publishing import services, tasks
+from publishing import services
 from publishing.exceptions import InvalidEdition
 from publishing.models import Edition, EditionTask
 
@@ -18,6 +18,12 @@ State = EditionTask.State
 
 # The demo edition's date, as tests/conftest.py gives it.
 EDITION_DATE = datetime.date(2025, 12, 30)
+
+
+def _publish_in_background(edition: Edition, user) -> EditionTask:
+    """The publish button: the step handed to the worker; the publication job it queued."""
+    services.publish_edition(edition=edition, user=user, background=True)
+    return edition.tasks.filter(kind=EditionTask.Kind.PUBLISH).latest("created_at", "pk")
 
 
 # The worker thread reads what the test wrote: committed rows, the roles restored after it.
@@ -39,7 +45,7 @@ def test_a_real_worker_renders_the_submitted_files_then_publishes_the_approved_b
     approved_files = dict(edition.files.values_list("format", "sha256"))
     assert set(approved_files) == {"pdf", "html", "csv", "xlsx", "ods", "json", "datapackage"}
     edition = services.approve_edition(edition=edition, user=approver)
-    job = tasks.request_publication(edition=edition, user=approver)
+    job = _publish_in_background(edition, approver)
     assert job.state == State.QUEUED
     assert Edition.objects.get(pk=edition.pk).status == Status.APPROVED
 
@@ -89,9 +95,9 @@ def test_a_second_publish_request_is_refused_while_the_first_is_pending(
     settings, approved_edition, approver
 ):
     settings.TASKS = DATABASE_TASKS
-    tasks.request_publication(edition=approved_edition, user=approver)
+    _publish_in_background(approved_edition, approver)
     with pytest.raises(Exception, match="公告作業已在進行中"):
-        tasks.request_publication(edition=approved_edition, user=approver)
+        _publish_in_background(approved_edition, approver)
     assert approved_edition.tasks.filter(kind=EditionTask.Kind.PUBLISH).count() == 1
 
 
@@ -104,7 +110,7 @@ def test_a_failed_publication_leaves_the_edition_as_it_was_with_the_reason(
     before = Edition.objects.filter(pk=approved_edition.pk).values().get()
     trail = approved_edition.transitions.count()
 
-    job = tasks.request_publication(edition=approved_edition, user=approver)
+    job = _publish_in_background(approved_edition, approver)
 
     assert job.state == State.FAILED
     assert "與核定時不符" in job.reason
@@ -124,7 +130,7 @@ def test_a_failed_publication_is_mailed_to_the_approver_who_asked_with_the_reaso
     approver.save()
     mail.outbox.clear()
 
-    tasks.request_publication(edition=approved_edition, user=approver)
+    _publish_in_background(approved_edition, approver)
 
     to_approver = [m for m in mail.outbox if approver.email in m.to]
     assert len(to_approver) == 1
@@ -135,7 +141,7 @@ def test_the_edition_page_shows_a_failure_with_its_reason(client, approved_editi
     pdf = approved_edition.files.get(format="pdf")
     with pdf.file.storage.open(pdf.file.name, "wb") as handle:
         handle.write(b"tampered")
-    tasks.request_publication(edition=approved_edition, user=approver)
+    _publish_in_background(approved_edition, approver)
     client.force_login(approver)
     page = client.get(reverse("admin:publishing_edition_change", args=[approved_edition.pk]))
     text = page.content.decode()

@@ -16,6 +16,7 @@ from publishing.exceptions import (
     ReasonRequired,
 )
 from publishing.models import Edition, EditionTransition
+from publishing.rules import rules_for
 
 pytestmark = pytest.mark.django_db
 
@@ -120,7 +121,7 @@ def test_nothing_may_be_done_to_a_superseded_or_withdrawn_edition(
     published_edition, approver, superuser
 ):
     withdrawn = services.withdraw_edition(edition=published_edition, user=approver, comment="錯誤")
-    assert services.allowed_actions(edition=withdrawn, user=superuser) == []
+    assert rules_for(withdrawn).allowed_actions(superuser) == []
 
 
 def test_approver_cannot_approve_an_edition_they_prepared(demo_bulletin, dual_role, approver):
@@ -257,9 +258,9 @@ def test_every_step_writes_one_line_of_the_audit_trail(published_edition, editor
 def test_allowed_actions_are_exactly_the_steps_the_user_may_take(
     submitted_edition, editor, approver, outsider
 ):
-    assert services.allowed_actions(edition=submitted_edition, user=approver) == [
+    assert rules_for(submitted_edition).allowed_actions(approver) == [
         Action.APPROVE,
         Action.REJECT,
     ]
-    assert services.allowed_actions(edition=submitted_edition, user=editor) == [Action.RECALL]
-    assert services.allowed_actions(edition=submitted_edition, user=outsider) == []
+    assert rules_for(submitted_edition).allowed_actions(editor) == [Action.RECALL]
+    assert rules_for(submitted_edition).allowed_actions(outsider) == []

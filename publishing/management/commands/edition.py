@@ -116,9 +116,10 @@ class Command(BaseCommand):
             elif action == "render":
                 self._render(_edition(options["id"]), options["out"])
             elif action == Action.APPROVE and options.get("at"):
-                edition = services.approve_edition(
+                edition = services.take_action(
                     edition=_edition(options["id"]),
                     user=_user(options["user"]),
+                    action=action,
                     comment=options["comment"],
                     scheduled_for=_moment(options["at"]),
                 )
