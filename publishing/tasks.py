@@ -6,6 +6,10 @@ backend is django-tasks-db: the work is a row of the same database, inserted in 
 transaction of the step that asks for it, and `manage.py db_worker` processes take it
 (docs/operators.md). The test settings run it at once, inside the caller's transaction.
 
+The steps (publishing.services) do not call this module: they announce what they did
+(publishing.events), and `queue_work` — connected by publishing.listeners — queues what each
+event asks for, in the step's transaction. The worker then takes the steps themselves.
+
 Each piece of work has an EditionTask row that people read on the edition's page: queued,
 running, done, failed (with the refusal in Traditional Chinese) or cancelled. The row, not the
 backend's result, is what the page shows: every backend has it, and its reason is a sentence
