@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,3 +7,13 @@ class PublishingConfig(AppConfig):
     name = "publishing"
     verbose_name = _("核定與公告")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Imported here: triggers reads the models, which are not loaded before ready().
+        from . import checks, triggers  # noqa: F401 (checks registers publishing.E001)
+
+        post_migrate.connect(
+            triggers.install_after_migrate,
+            sender=self,
+            dispatch_uid="publishing.triggers.install_after_migrate",
+        )
