@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,6 +9,12 @@ class PublishingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import listeners
+        # Imported here: these read the models, which are not loaded before ready().
+        from . import checks, listeners, triggers  # noqa: F401 (checks registers publishing.E001)
 
         listeners.connect()
+        post_migrate.connect(
+            triggers.install_after_migrate,
+            sender=self,
+            dispatch_uid="publishing.triggers.install_after_migrate",
+        )
