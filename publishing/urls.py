@@ -10,7 +10,7 @@ import datetime
 from django.urls import URLPattern, include, path, register_converter
 from django.views.decorators.cache import cache_control
 
-from . import lookup, views
+from . import caching, lookup, views
 from .feeds import EditionFeed
 
 
@@ -50,7 +50,7 @@ def bulletin_pages(prefix: str = "", wrap: object = None) -> list[URLPattern]:
     def view(function: object) -> object:
         return wrap(function) if wrap else function  # type: ignore[operator]
 
-    feed = cache_control(public=True, max_age=views.PAGE_MAX_AGE)(EditionFeed())
+    feed = cache_control(public=True, max_age=caching.PAGE_MAX_AGE)(EditionFeed())
     return [
         path("", view(views.home), name=f"{prefix}home"),
         path("editions/", view(views.edition_list), name=f"{prefix}editions"),
