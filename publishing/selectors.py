@@ -1,10 +1,12 @@
-"""What the public site shows: which editions of a bulletin are public, which one is in force,
+"""What the public pages show: which editions of a bulletin are public, which one is in force,
 the one a URL names and its files, and the state of the list a page's ETag names.
 
-Every public page reads through here (publishing.views, publishing.lookup, and their ETags and
-Last-Modified in publishing.caching), so the rule "published, superseded and withdrawn
-editions only, without their snapshot and diff" lives once. What a page asks for several
-times (its validators, then the view) is looked up once per request (publishing.memo).
+The pages (publishing.views, publishing.lookup) and their ETags and Last-Modified
+(publishing.caching) read editions through here, without their snapshot and diff; which
+statuses are public is the model's (`Edition.objects.public()`, `Edition.PUBLIC_STATUSES`).
+The feed, the snapshot download and the latest-file redirect ask the model directly for the
+few columns they need. What a page asks for several times (its validators, then the view) is
+looked up once per request (publishing.memo).
 """
 
 from __future__ import annotations

@@ -2,7 +2,9 @@
 
 The default bulletin (settings.PUBLIC_BULLETIN_SLUG) answers at the addresses published since
 the first edition (`/`, `/editions/…`); every bulletin with public editions answers under
-`/b/<slug>/` with the same pages (see publishing.links).
+`/b/<slug>/` with the same pages (see publishing.links). The look-up, the scopes' pages, the
+open-data page, the list of bulletins and the language links have one address each; the
+look-up and the scopes' pages read the default bulletin.
 """
 
 import datetime

@@ -4,9 +4,9 @@ An edition that is not public, or a file of one, answers 404 whatever its URL: e
 served by `download`, which checks the edition first (edition files never get a MEDIA_URL) and
 sends only bytes whose SHA-256 is the published one (publishing.integrity).
 
-Which editions are public and which one a URL names is publishing.selectors' answer; how the
-pages and files are kept by caches (no cookie, `Cache-Control: public`, ETag, Last-Modified,
-the page cache) is publishing.caching's.
+Which editions a page shows, and which file a download names, is publishing.selectors' answer;
+how the pages and files are kept by caches (no cookie, `Cache-Control: public`, ETag,
+Last-Modified, the page cache) is publishing.caching's.
 """
 
 import datetime
