@@ -33,8 +33,9 @@ test: test-setup
 
 # Benchmarks (not part of `make test`; several minutes): publish through the edition commands,
 # admin pages, import and public pages at 1×, 10× and 100× on SQLite and, when DATABASE_URL
-# names a PostgreSQL database, there too (its schema is dropped: give it one of its own).
-# The table goes to bench/README.md with the date, the machine and the load average.
+# names a PostgreSQL server, there too (in a database `<name>_bench` beside the named one,
+# dropped and made again). The run goes atop bench/HISTORY.md with the date, the machine and
+# the load average; bench/README.md keeps the current figures.
 BENCH_SCALES ?= 1,10,100
 bench: setup
 	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk; }

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/run.py                          # 1×, 10× and 100× on SQLite
     DATABASE_URL=postgres://…/h_bench .venv/bin/python bench/run.py --scales 1,10,100
-    .venv/bin/python bench/run.py --scales 1 --write       # also append the table to README
+    .venv/bin/python bench/run.py --scales 1 --write       # also put the run atop HISTORY.md
 
 For each database (a fresh SQLite file; PostgreSQL when DATABASE_URL names a server: the bench
 works in a database of its own beside the named one, `<name>_bench`, dropped and made again, so
@@ -14,8 +14,8 @@ the named database is never touched) and each scale it:
    child (the PDF is rendered in a child process);
 3. in one process with Django's test client, as a superuser: the median time of --repeat views
    and their query count: the edition's admin page, its full preview, the sheet export (XLSX,
-   CSV), the programme list with a search, and an import of the exported XLSX with one text
-   changed (preview, then confirm; the row limits raised to fit the sheet);
+   CSV), the programme and scope lists with a search, and an import of the exported XLSX with
+   one text changed (preview, then confirm; the row limits raised to fit the sheet);
 4. starts gunicorn (2 workers, production-like base settings) and runs `wrk -t2 -c2` on the
    edition's public page, its stored HTML file and its PDF.
 
@@ -292,7 +292,7 @@ def main() -> None:
     parser.add_argument("--wrk", type=int, default=5, help="seconds per wrk run; 0: none")
     parser.add_argument("--no-import", dest="imports", action="store_false", help="skip import")
     parser.add_argument("--no-steps", dest="steps", action="store_false", help="skip publish.py")
-    parser.add_argument("--write", action="store_true", help="append the table to README.md")
+    parser.add_argument("--write", action="store_true", help="put the run atop bench/HISTORY.md")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.child:
@@ -319,13 +319,19 @@ def main() -> None:
             results.append(one_scale(database, url, scale, options))
             print(table(results[-1:]), flush=True)
     if options.write:
-        readme = ROOT / "bench" / "README.md"
-        text = f"\n## `make bench`, {machine()}\n\n"
+        text = f"## `make bench`, {machine()}\n\n"
         if steps:
             text += "Rendering step by step (`publish.py --repeat 0`, in-memory SQLite):\n\n"
             text += "".join(f"```\n{block}\n```\n\n" for block in steps)
         text += table(results)
-        readme.write_text(readme.read_text() + text)
+        add_to_history(text)
+
+
+def add_to_history(text: str) -> None:
+    """Put a run at the top of bench/HISTORY.md (newest first), below its introduction."""
+    history = ROOT / "bench" / "HISTORY.md"
+    intro, mark, runs = history.read_text().partition("\n## ")
+    history.write_text(f"{intro.rstrip()}\n\n{text.strip()}\n\n{mark.lstrip()}{runs}")
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from catalogue.models import Bulletin
 from catalogue.roc import roc_datetime_short
 
 from . import lifecycle, services, tasks
-from .diff import render_segments, summary_text
+from .diff import marked_changes, summary_text
 from .exceptions import EditionError
 from .integrity import FileUnavailable, verified_content
 from .models import Edition, EditionTask, EditionTransition
@@ -237,7 +237,7 @@ class EditionAdmin(admin.ModelAdmin):
             "steps": steps,
             "diff": diff,
             "diff_summary": summary_text(diff),
-            "diff_changes": _marked(diff),
+            "diff_changes": marked_changes(diff),
             "transitions": edition.transitions.select_related("actor"),
             **_files_context(edition),
             "jobs": jobs,
@@ -445,16 +445,3 @@ def _later(job: EditionTask) -> bool:
 
 def _page(edition: Edition) -> str:
     return reverse("admin:publishing_edition_change", args=[edition.pk])
-
-
-def _marked(diff: dict[str, Any]) -> list[dict[str, Any]]:
-    """The diff's changes with each field's segments as marked HTML."""
-    return [
-        {
-            **change,
-            "fields": [
-                {**item, "html": render_segments(item["segments"])} for item in change["fields"]
-            ],
-        }
-        for change in diff["changes"]
-    ]

@@ -16,10 +16,9 @@ from django.utils.translation import gettext
 
 from catalogue.models import Bulletin
 
-from .admin import _marked
 from .authorship import attach_revisions
 from .dashboard import CATALOGUE_VIEW_PERMISSION
-from .diff import diff_snapshots, summary_text
+from .diff import diff_snapshots, marked_changes, summary_text
 from .models import Edition, NotificationSetting
 from .snapshot import build_snapshot
 
@@ -71,6 +70,6 @@ def catalogue_changes(request: HttpRequest, bulletin_id: int) -> HttpResponse:
         "previous": previous,
         "diff": diff,
         "diff_summary": summary_text(diff),
-        "diff_changes": _marked(diff),
+        "diff_changes": marked_changes(diff),
     }
     return TemplateResponse(request, "admin/publishing/catalogue_changes.html", context)

@@ -339,6 +339,19 @@ def summary_text(diff: dict[str, Any]) -> str:
     )
 
 
+def marked_changes(diff: dict[str, Any]) -> list[dict[str, Any]]:
+    """The diff's changes, each field with its segments as marked HTML ("html"), for a page."""
+    return [
+        {
+            **change,
+            "fields": [
+                {**item, "html": render_segments(item["segments"])} for item in change["fields"]
+            ],
+        }
+        for change in diff["changes"]
+    ]
+
+
 def diff_as_text(diff: dict[str, Any]) -> str:
     """The whole diff as readable lines, for the command line."""
     lines = [summary_text(diff)]

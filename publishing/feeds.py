@@ -26,6 +26,7 @@ from catalogue.models import Bulletin
 from .diff import summary_text
 from .links import bulletin_slug, is_default, public_url
 from .models import Edition
+from .selectors import public_filename
 
 
 class TextAtom1Feed(Atom1Feed):
@@ -108,7 +109,7 @@ class EditionFeed(Feed):
         return False
 
     def item_enclosures(self, item: Edition) -> list[Enclosure]:
-        from .views import DOWNLOAD_ORDER, public_filename
+        from .views import DOWNLOAD_ORDER
 
         files = sorted(item.files.all(), key=lambda f: DOWNLOAD_ORDER.index(f.format))
         return [

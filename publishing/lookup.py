@@ -1,9 +1,9 @@
 """The public look-up (/search/) and a scope's own page (/scopes/<id>/), read from snapshots.
 
-Both read the public bulletin's editions through views._public_editions(), the one place that
-says which bulletin the public site shows, so that they can be mounted per bulletin as the
-other public pages are. Both are GET pages kept by shared caches like the others
-(views.public_page): their ETag names the public editions' state and the question asked.
+Both read the default bulletin's public editions through publishing.selectors, the one place
+that says which editions the public site shows. Both are GET pages kept by shared caches like
+the others (publishing.caching.public_page): their ETag names the public editions' state and,
+for the look-up, the question asked.
 """
 
 from __future__ import annotations
@@ -18,10 +18,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from . import search
+from .caching import page_etag, page_last_modified, public_page
 from .diff import diff_snapshots, summary_text
+from .memo import once_per_request
 from .models import Edition
-from .pages import page_etag, page_last_modified
-from .views import _home_edition, _list_state, _once_per_request, _public_editions, public_page
+from .selectors import edition_in_force, list_state, public_editions
 
 
 @dataclass
@@ -48,9 +49,9 @@ class Question:
         return [] if self.error else search.query_terms(self.text)
 
 
-@_once_per_request
+@once_per_request
 def _search_etag(request: HttpRequest) -> str:
-    state = _list_state(request)
+    state = list_state(request)
     question = Question.from_request(request)
     return page_etag(
         "search", state["count"], state["changed"], question.text, question.every_edition
@@ -58,15 +59,15 @@ def _search_etag(request: HttpRequest) -> str:
 
 
 def _search_last_modified(request: HttpRequest) -> datetime.datetime:
-    return page_last_modified(_list_state(request)["changed"])
+    return page_last_modified(list_state(request)["changed"])
 
 
 @public_page(_search_etag, _search_last_modified)
 def search_page(request: HttpRequest) -> HttpResponse:
     question = Question.from_request(request)
-    in_force = _home_edition(request)
+    in_force = edition_in_force(request)
     if question.every_edition:
-        editions = list(_public_editions(None).newest_first())
+        editions = list(public_editions(None).newest_first())
     else:
         editions = [in_force] if in_force else []
     indexes = search.indexes_for(editions)
@@ -102,24 +103,24 @@ def _link_scopes(results: search.Results) -> None:
 # A scope's page
 
 
-@_once_per_request
+@once_per_request
 def _scope_etag(request: HttpRequest, scope_id: int) -> str:
-    state = _list_state(request)
+    state = list_state(request)
     return page_etag("scope", scope_id, state["count"], state["changed"])
 
 
 def _scope_last_modified(request: HttpRequest, scope_id: int) -> datetime.datetime:
-    return page_last_modified(_list_state(request)["changed"])
+    return page_last_modified(list_state(request)["changed"])
 
 
 @public_page(_scope_etag, _scope_last_modified)
 def scope_page(request: HttpRequest, scope_id: int) -> HttpResponse:
-    editions = list(_public_editions(None).order_by("date"))
+    editions = list(public_editions(None).order_by("date"))
     indexes = search.indexes_for(editions)
     history = scope_history(editions, indexes, scope_id)
     if not history:
         raise Http404(_("沒有這個產業範疇的公告資料。"))
-    in_force = _home_edition(request)
+    in_force = edition_in_force(request)
     current = indexes[in_force.pk].scopes.get(scope_id) if in_force else None
     last = history[-1]
     context = {
@@ -144,8 +145,9 @@ def scope_history(
     """The scope in each public edition, oldest first, where it was added, changed or removed.
 
     Each step carries the edition, the action (added / changed / removed), the scope's entry
-    in that edition (None once removed) and, for a change, the diff of publishing.diff (text
-    marked by the one character diff, catalogue.textdiff) with its summary.
+    in that edition (for a removal, the last entry it had) and, for a change, the diff of
+    publishing.diff (text marked by the one character diff, catalogue.textdiff) with its
+    summary.
     """
     steps: list[dict[str, Any]] = []
     before: search.Entry | None = None

@@ -3,11 +3,11 @@
 A public edition never changes, so its table (and its diff) render to the same HTML every
 time: rendering them per request cost 412 ms at 100× the bulletin. They are rendered once per
 language and kept in the `public_pages` cache under the edition's snapshot SHA-256 (and the
-digest of the templates and stylesheet, so a deploy that changes them renders afresh). A page
-then reads the edition's short columns and wraps the kept HTML in the site's chrome; the
-snapshot and the diff are read from the database only when the cache has nothing yet. The
-whole page is kept too, under its ETag (`kept_page`), so an unchanged page costs the queries
-that compute its ETag and one cache read.
+digest of the templates, stylesheets and scripts, so a deploy that changes them renders
+afresh). A page then reads the edition's short columns and wraps the kept HTML in the site's
+chrome; the snapshot and the diff are read from the database only when the cache has nothing
+yet. The whole page is kept too, in the same cache under its ETag (publishing.caching's
+kept_page), so an unchanged page costs the queries that compute its ETag and one cache read.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime
 import functools
 import hashlib
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +36,7 @@ PAGE_DEFERRED = ("snapshot", "diff")
 
 @functools.cache
 def page_version() -> tuple[str, datetime.datetime]:
-    """(digest, time) of the templates and the stylesheet this process renders pages with."""
+    """(digest, time) of the templates, stylesheets and scripts this process serves pages with."""
     templates = Path(settings.BASE_DIR) / "templates"
     paths = [*templates.glob("*.html"), *(templates / "public").rglob("*.html")]
     static = Path(__file__).parent / "static"
@@ -115,41 +114,3 @@ def frozen_diff(edition: Edition) -> dict[str, Any]:
     key = _key(f"diff:{edition.pk}:{edition.previous_sha256}", edition)
     parts = _kept(key, render)
     return {**parts, "html": SafeString(parts["html"])}
-
-
-def kept_page(
-    etag: Callable[..., str],
-) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    """Keep a page's bytes under its ETag and path: an unchanged page is not rendered again.
-
-    The ETag already names everything the page shows (the edition's state, the language, the
-    templates' version); the path is the rest (the language links point back to it).
-    """
-
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @functools.wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            key = f"page:{etag(request, *args, **kwargs)}:{request.path}"
-            cache = caches[CACHE_ALIAS]
-            content = cache.get(key)
-            if content is not None:
-                return HttpResponse(content)
-            response = view(request, *args, **kwargs)
-            if response.status_code == 200:
-                cache.set(key, response.content, None)
-            return response
-
-        return wrapped
-
-    return decorator
-
-
-def page_etag(*parts: Any) -> str:
-    """A strong ETag from what a page shows, the language and the templates' version."""
-    text = "|".join(str(p) for p in (*parts, get_language(), page_version()[0]))
-    return '"' + hashlib.sha256(text.encode()).hexdigest()[:32] + '"'
-
-
-def page_last_modified(*times: datetime.datetime | None) -> datetime.datetime:
-    """The latest of the data's times and the templates' time."""
-    return max([*(t for t in times if t is not None), page_version()[1]])

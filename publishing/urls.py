@@ -2,7 +2,9 @@
 
 The default bulletin (settings.PUBLIC_BULLETIN_SLUG) answers at the addresses published since
 the first edition (`/`, `/editions/…`); every bulletin with public editions answers under
-`/b/<slug>/` with the same pages (see publishing.links).
+`/b/<slug>/` with the same pages (see publishing.links). The look-up, the scopes' pages, the
+open-data page, the list of bulletins and the language links have one address each; the
+look-up and the scopes' pages read the default bulletin.
 """
 
 import datetime
@@ -10,7 +12,7 @@ import datetime
 from django.urls import URLPattern, include, path, register_converter
 from django.views.decorators.cache import cache_control
 
-from . import lookup, views
+from . import caching, lookup, views
 from .feeds import EditionFeed
 
 
@@ -50,7 +52,7 @@ def bulletin_pages(prefix: str = "", wrap: object = None) -> list[URLPattern]:
     def view(function: object) -> object:
         return wrap(function) if wrap else function  # type: ignore[operator]
 
-    feed = cache_control(public=True, max_age=views.PAGE_MAX_AGE)(EditionFeed())
+    feed = cache_control(public=True, max_age=caching.PAGE_MAX_AGE)(EditionFeed())
     return [
         path("", view(views.home), name=f"{prefix}home"),
         path("editions/", view(views.edition_list), name=f"{prefix}editions"),

@@ -4,9 +4,9 @@ An edition that is not public, or a file of one, answers 404 whatever its URL: e
 served by `download`, which checks the edition first (edition files never get a MEDIA_URL) and
 sends only bytes whose SHA-256 is the published one (publishing.integrity).
 
-Every public page and file may be kept by a shared cache: none sets a cookie, all carry
-`Cache-Control: public` with an ETag and a Last-Modified. Pages vary with the language cookie of
-a visitor who chose English; files are the same for everyone.
+Which editions a page shows, and which file a download names, is publishing.selectors' answer;
+how the pages and files are kept by caches (no cookie, `Cache-Control: public`, ETag,
+Last-Modified, the page cache) is publishing.caching's.
 """
 
 import datetime
@@ -17,7 +17,6 @@ from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
-from django.db.models import Count, Max
 from django.http import (
     Http404,
     HttpRequest,
@@ -32,66 +31,28 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import condition, require_safe
 
-from catalogue.models import Bulletin
 from catalogue.roc import roc_date_filename
 
-from .integrity import FileUnavailable, verified_content
-from .links import bulletin_slug, is_default, public_url
-from .models import Edition, EditionFile
-from .pages import (
-    PAGE_DEFERRED,
-    frozen_diff,
+from . import caching, selectors
+from .caching import (
+    FILE_CACHE_CONTROL,
+    LATEST_MAX_AGE,
+    PAGE_MAX_AGE,
     kept_page,
-    page_etag,
-    page_last_modified,
-    render_with_table,
+    language_independent,
+    public_page,
 )
-from .rendering.document import DATAPACKAGE_NAME
+from .integrity import FileUnavailable, verified_content
+from .links import bulletin_slug, public_url
+from .models import Edition, EditionFile
+from .pages import frozen_diff, render_with_table
 from .rendering.wording import labels
+from .selectors import public_filename
 from .snapshot import canonical_bytes
 
 # The order and the names of the downloads on a page.
 DOWNLOAD_ORDER = ("pdf", "html", "csv", "xlsx", "ods", "json", "datapackage")
-# Edition files never change once published: a year, and browsers need not revalidate.
-FILE_CACHE_CONTROL = "public, max-age=31536000, immutable"
 INLINE_FORMATS = {"pdf", "html"}
-# Pages change when an edition is published or withdrawn: a shared cache keeps them 5 minutes.
-PAGE_MAX_AGE = 300
-# A latest-file address changes its target at each publication: caches keep it one minute.
-LATEST_MAX_AGE = 60
-
-
-def language_independent(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Mark a view's responses as the same in every language (config.middleware: no Vary)."""
-
-    @wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> HttpResponse:
-        response = view(*args, **kwargs)
-        response.language_independent = True  # type: ignore[attr-defined]
-        return response
-
-    return wrapped
-
-
-def public_page(
-    etag: Callable[..., str], last_modified: Callable[..., datetime.datetime]
-) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    """GET/HEAD only, answered 304 when unchanged, and kept by shared caches for PAGE_MAX_AGE."""
-
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        conditional = condition(etag_func=etag, last_modified_func=last_modified)(view)
-        conditional = require_safe(conditional)
-
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            response = conditional(request, *args, **kwargs)
-            if response.status_code in (200, 304):
-                patch_cache_control(response, public=True, max_age=PAGE_MAX_AGE)
-            return response
-
-        return wrapped
-
-    return decorator
 
 
 def _download_labels() -> dict[str, str]:
@@ -106,16 +67,6 @@ def _download_labels() -> dict[str, str]:
     }
 
 
-def _public_editions(slug: str | None) -> Any:
-    """A bulletin's public editions (the default one's), without their snapshot and diff."""
-    return (
-        Edition.objects.public()
-        .filter(bulletin__slug=bulletin_slug(slug))
-        .defer(*PAGE_DEFERRED)
-        .select_related("bulletin")
-    )
-
-
 def public_bulletin(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Under /b/<slug>/: 404 for a bulletin that has no public edition (or does not exist)."""
 
@@ -128,64 +79,12 @@ def public_bulletin(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
     return wrapped
 
 
-def _public_bulletins(request: HttpRequest) -> list[tuple[str, str]]:
-    """(slug, title) of every bulletin with public editions, default first (once per request)."""
-    if not hasattr(request, "_public_bulletins"):
-        rows = (
-            Bulletin.objects.filter(editions__status__in=Edition.PUBLIC_STATUSES)
-            .values_list("slug", "title")
-            .distinct()
-            .order_by("slug")
-        )
-        request._public_bulletins = sorted(rows, key=lambda row: not is_default(row[0]))  # type: ignore[attr-defined]
-    return request._public_bulletins  # type: ignore[attr-defined]
-
-
-def _home_edition(request: HttpRequest, slug: str | None = None) -> Edition | None:
-    """The edition in force (looked up once per request), or None."""
-    if not hasattr(request, "_home_edition"):
-        in_force = _public_editions(slug).published().newest_first().first()
-        request._home_edition = in_force  # type: ignore[attr-defined]
-    return request._home_edition  # type: ignore[attr-defined]
-
-
-def _get_public_edition(
-    request: HttpRequest, date: datetime.date, slug: str | None = None
-) -> Edition:
-    """The bulletin's edition of that date (once per request), if public; else 404."""
-    if not hasattr(request, "_public_edition"):
-        edition = (
-            _public_editions(slug)
-            .filter(date=date)
-            .select_related("previous")
-            .defer(*(f"previous__{field}" for field in PAGE_DEFERRED))
-            .first()
-        )
-        if edition is None:
-            raise Http404(_("找不到這個公告版本。"))
-        request._public_edition = edition  # type: ignore[attr-defined]
-    return request._public_edition  # type: ignore[attr-defined]
-
-
-def _current_for(edition: Edition) -> Edition | None:
-    """The edition in force, for a page of one that is no longer in force."""
-    if edition.status == Edition.Status.PUBLISHED:
-        return None
-    in_force = _public_editions(edition.bulletin.slug).published().newest_first()
-    return in_force.only("pk", "date", "bulletin__slug").first()
-
-
 def download_name(edition: Edition, fmt: str) -> str:
     """政策性產業彙整表-114-12-30.pdf: the Chinese name a saved file gets; its date written as
     in every file name (catalogue.roc.roc_date_filename)."""
     if fmt == EditionFile.Format.DATAPACKAGE:
         return edition.file_name(fmt)  # the name its standard gives it, for tools to find
     return f"{labels()['download_name']}-{roc_date_filename(edition.date)}.{fmt}"
-
-
-def public_filename(edition: Edition, fmt: str) -> str:
-    """policy-industries-114-12-30.pdf: the file's name in its URL, whatever storage named it."""
-    return edition.file_name(fmt)
 
 
 def edition_links(edition: Edition) -> dict[str, str]:
@@ -213,41 +112,11 @@ def _downloads(edition: Edition) -> list[dict[str, Any]]:
     ]
 
 
-def _once_per_request(func: Callable[..., str]) -> Callable[..., str]:
-    """A page's ETag is asked for twice (condition, kept_page): compute it once."""
-
-    @wraps(func)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> str:
-        memo = request.__dict__.setdefault("_etags", {})
-        key = (func.__name__, args, tuple(sorted(kwargs.items())))
-        if key not in memo:
-            memo[key] = func(request, *args, **kwargs)
-        return memo[key]
-
-    return wrapped
-
-
-@_once_per_request
-def _home_etag(request: HttpRequest, slug: str | None = None) -> str:
-    edition = _home_edition(request, slug)
-    state = _edition_state(edition) if edition else ()
-    return page_etag("home", bulletin_slug(slug), _public_bulletins(request), *state)
-
-
-def _home_last_modified(request: HttpRequest, slug: str | None = None) -> datetime.datetime:
-    edition = _home_edition(request, slug)
-    return page_last_modified(edition.updated_at if edition else None)
-
-
-def _edition_state(edition: Edition) -> tuple[Any, ...]:
-    return (edition.pk, edition.snapshot_sha256, edition.status, edition.updated_at)
-
-
-@public_page(_home_etag, _home_last_modified)
-@kept_page(_home_etag)
+@public_page(caching.home_etag, caching.home_last_modified)
+@kept_page(caching.home_etag)
 def home(request: HttpRequest, slug: str | None = None) -> HttpResponse:
-    edition = _home_edition(request, slug)
-    bulletins = _public_bulletins(request)
+    edition = selectors.edition_in_force(request, slug)
+    bulletins = selectors.public_bulletins(request)
     context: dict[str, Any] = {
         "nav": "home",
         "edition": edition,
@@ -266,55 +135,24 @@ def _bulletin_entries(bulletins: list[tuple[str, str]]) -> list[dict[str, str]]:
     return [{"slug": s, "title": t, "url": public_url("home", s)} for s, t in bulletins]
 
 
-def _list_state(request: HttpRequest, slug: str | None = None) -> dict[str, Any]:
-    if not hasattr(request, "_list_state"):
-        request._list_state = _public_editions(slug).aggregate(  # type: ignore[attr-defined]
-            count=Count("pk"), changed=Max("updated_at")
-        )
-    return request._list_state  # type: ignore[attr-defined]
-
-
-@_once_per_request
-def _list_etag(request: HttpRequest, slug: str | None = None) -> str:
-    state = _list_state(request, slug)
-    return page_etag("editions", bulletin_slug(slug), state["count"], state["changed"])
-
-
-def _list_last_modified(request: HttpRequest, slug: str | None = None) -> datetime.datetime:
-    return page_last_modified(_list_state(request, slug)["changed"])
-
-
 # The columns the list shows: its cost does not grow with the size of the bulletin.
 LIST_COLUMNS = ("pk", "date", "status", "change_note", "withdrawn_reason", "bulletin__slug")
 
 
-@public_page(_list_etag, _list_last_modified)
-@kept_page(_list_etag)
+@public_page(caching.list_etag, caching.list_last_modified)
+@kept_page(caching.list_etag)
 def edition_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:
-    editions = _public_editions(slug).only(*LIST_COLUMNS).newest_first()
+    editions = selectors.public_editions(slug).only(*LIST_COLUMNS).newest_first()
     context = {"nav": "editions", "editions": editions, "bulletin_slug": bulletin_slug(slug)}
     return render(request, "public/edition_list.html", context)
 
 
-@_once_per_request
-def _detail_etag(request: HttpRequest, date: datetime.date, slug: str | None = None) -> str:
-    edition = _get_public_edition(request, date, slug)
-    current = _current_for(edition)
-    return page_etag("edition", *_edition_state(edition), current.pk if current else "")
-
-
-def _detail_last_modified(
-    request: HttpRequest, date: datetime.date, slug: str | None = None
-) -> datetime.datetime:
-    return page_last_modified(_get_public_edition(request, date, slug).updated_at)
-
-
-@public_page(_detail_etag, _detail_last_modified)
-@kept_page(_detail_etag)
+@public_page(caching.edition_etag, caching.edition_last_modified)
+@kept_page(caching.edition_etag)
 def edition_detail(
     request: HttpRequest, date: datetime.date, slug: str | None = None
 ) -> HttpResponse:
-    edition = _get_public_edition(request, date, slug)
+    edition = selectors.public_edition(request, date, slug)
     context = {
         "bulletin_slug": edition.bulletin.slug,
         "links": edition_links(edition),
@@ -322,7 +160,7 @@ def edition_detail(
         "downloads": _downloads(edition),
         "diff": frozen_diff(edition),
         "previous": edition.previous,
-        "current": _current_for(edition),
+        "current": selectors.current_for(edition),
     }
     return render_with_table(request, "public/edition_detail.html", context, edition)
 
@@ -348,12 +186,12 @@ def edition_snapshot(
 
 
 @require_safe
-@condition(etag_func=_detail_etag, last_modified_func=_detail_last_modified)
+@condition(etag_func=caching.edition_etag, last_modified_func=caching.edition_last_modified)
 def edition_manifest(
     request: HttpRequest, date: datetime.date, slug: str | None = None
 ) -> HttpResponse:
     """What a citizen checks an edition against: its hashes, its files and the previous one."""
-    edition = _get_public_edition(request, date, slug)
+    edition = selectors.public_edition(request, date, slug)
     previous = edition.previous
     here = edition.bulletin.slug
     manifest = {
@@ -400,47 +238,6 @@ def _seal_manifest(file: EditionFile) -> dict[str, Any]:
     }
 
 
-def _format_of(filename: str) -> str:
-    if filename == DATAPACKAGE_NAME:
-        return EditionFile.Format.DATAPACKAGE
-    return filename.rpartition(".")[2]
-
-
-def _get_public_file(
-    request: HttpRequest, date: datetime.date, filename: str, slug: str | None = None
-) -> EditionFile:
-    """The file of a public edition that this URL names (looked up once per request); else 404."""
-    cached = getattr(request, "_public_file", None)
-    if cached is not None:
-        return cached
-    fmt = _format_of(filename)
-    file = (
-        EditionFile.objects.filter(
-            edition__bulletin__slug=bulletin_slug(slug),
-            edition__date=date,
-            edition__status__in=Edition.PUBLIC_STATUSES,
-            format=fmt,
-        )
-        .select_related("edition__bulletin")
-        .defer(*(f"edition__{field}" for field in PAGE_DEFERRED))
-        .first()
-    )
-    if file is None or public_filename(file.edition, fmt) != filename:
-        raise Http404(_("找不到這個檔案。"))
-    request._public_file = file  # type: ignore[attr-defined]
-    return file
-
-
-def _etag(request: HttpRequest, date: datetime.date, filename: str, slug: str | None = None) -> str:
-    return f'"{_get_public_file(request, date, filename, slug).sha256}"'
-
-
-def _last_modified(
-    request: HttpRequest, date: datetime.date, filename: str, slug: str | None = None
-) -> datetime.datetime:
-    return _get_public_file(request, date, filename, slug).created_at
-
-
 def content_disposition(disposition: str, ascii_name: str, name: str) -> str:
     """Both forms of the name (RFC 6266): an ASCII fallback, and the UTF-8 one as filename*."""
     return f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
@@ -448,11 +245,11 @@ def content_disposition(disposition: str, ascii_name: str, name: str) -> str:
 
 @require_safe
 @language_independent
-@condition(etag_func=_etag, last_modified_func=_last_modified)
+@condition(etag_func=caching.file_etag, last_modified_func=caching.file_last_modified)
 def download(
     request: HttpRequest, date: datetime.date, filename: str, slug: str | None = None
 ) -> HttpResponse:
-    file = _get_public_file(request, date, filename, slug)
+    file = selectors.public_file(request, date, filename, slug)
     try:
         content = verified_content(file)
     except FileUnavailable:
@@ -539,31 +336,22 @@ def latest_file(request: HttpRequest, fmt: str, slug: str | None = None) -> Http
     return response
 
 
-def _bulletins_etag(request: HttpRequest) -> str:
-    return page_etag("bulletins", _public_bulletins(request))
-
-
-def _bulletins_last_modified(request: HttpRequest) -> datetime.datetime:
-    return page_last_modified()
-
-
-@public_page(_bulletins_etag, _bulletins_last_modified)
+@public_page(caching.bulletins_etag, caching.templates_last_modified)
 def bulletin_list(request: HttpRequest) -> HttpResponse:
     """/b/: every bulletin with public editions, at its own address."""
-    context = {"nav": "bulletins", "bulletins": _bulletin_entries(_public_bulletins(request))}
+    context = {
+        "nav": "bulletins",
+        "bulletins": _bulletin_entries(selectors.public_bulletins(request)),
+    }
     return render(request, "public/bulletin_list.html", context)
 
 
-def _data_etag(request: HttpRequest) -> str:
-    return page_etag("data", _public_bulletins(request))
-
-
-@public_page(_data_etag, _bulletins_last_modified)
+@public_page(caching.data_etag, caching.templates_last_modified)
 def open_data(request: HttpRequest) -> HttpResponse:
     """/data/: the open data explained to those who reuse it (formats, addresses, licence)."""
     from .rendering.opendata import FIELDS, LICENCE
 
-    bulletins = _bulletin_entries(_public_bulletins(request))
+    bulletins = _bulletin_entries(selectors.public_bulletins(request))
     latest = [
         {
             "title": entry["title"],
