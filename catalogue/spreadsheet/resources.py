@@ -158,6 +158,8 @@ class Period(NamedTuple):
 class PeriodWidget(widgets.Widget):
     """「113-117年」: the period of a Programme, or of a `Period` as `clean` returns it."""
 
+    required = True
+
     def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Period:
         text = cell_text(value)
         if not text:
@@ -176,6 +178,8 @@ class AgencyListWidget(widgets.ManyToManyWidget):
     Unlike the library's ManyToManyWidget: the order of the cell is kept (it is the scope's
     order), short names and other separators are read, and the agencies are looked up in
     the list given once per import rather than by a query per cell."""
+
+    required = True
 
     def __init__(self, agencies: Iterable[Agency] = ()) -> None:
         super().__init__(Agency, separator=AGENCY_SEPARATOR, field="name")
@@ -217,6 +221,8 @@ def _in_order(value: Any, line: Any) -> list[Any]:
 
 
 class TargetListWidget(widgets.Widget):
+    required = False
+
     def clean(self, value: Any, row: Any = None, **kwargs: Any) -> list[TargetLine]:
         targets = parse_targets(cell_text(value))
         limit = _max_length(Target, "unit")
@@ -230,6 +236,8 @@ class TargetListWidget(widgets.Widget):
 
 
 class HeadedListWidget(widgets.Widget):
+    required = False
+
     def clean(self, value: Any, row: Any = None, **kwargs: Any) -> list[HeadedLines]:
         parts = parse_headed_lists(cell_text(value))
         limit = _max_length(Strategy, "heading")
