@@ -56,12 +56,13 @@ def steps(slug: str) -> dict[str, Callable[[], Any]]:
     from django.urls import reverse
 
     from catalogue.models import Bulletin
-    from catalogue.spreadsheet.resources import export_dataset, export_rows
+    from catalogue.spreadsheet.resources import column_widths, export_dataset, export_rows
     from catalogue.spreadsheet.writers import write_csv, write_ods, write_xlsx
 
     bulletin = Bulletin.objects.get(slug=slug)
     headers, rows = export_rows(bulletin)
     rows = list(rows)
+    widths = column_widths(headers)
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(User.objects.filter(is_superuser=True).order_by("pk").first())
     url = reverse("admin:catalogue_programme_spreadsheet_export")
@@ -83,8 +84,8 @@ def steps(slug: str) -> dict[str, Callable[[], Any]]:
         "export_rows": rows_built,
         "export_dataset": lambda: len(export_dataset(bulletin)),
         "write_csv": lambda: write_csv(headers, rows),
-        "write_xlsx": lambda: write_xlsx(headers, rows, title=bulletin.title),
-        "write_ods": lambda: write_ods(headers, rows, title=bulletin.title),
+        "write_xlsx": lambda: write_xlsx(headers, rows, title=bulletin.title, widths=widths),
+        "write_ods": lambda: write_ods(headers, rows, title=bulletin.title, widths=widths),
         "view csv": view("csv"),
         "view xlsx": view("xlsx"),
         "view ods": view("ods"),

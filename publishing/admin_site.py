@@ -64,11 +64,3 @@ def _place(order: tuple[str, ...], name: str) -> tuple[int, int]:
 
 class BackOfficeAdminConfig(AdminConfig):
     default_site = "publishing.admin_site.BackOfficeSite"
-
-    def ready(self) -> None:
-        # Before the admin's autodiscovery imports import_export.admin, which loads every
-        # tablib format it can offer (catalogue/spreadsheet/lazy_formats.py says why not).
-        from catalogue.spreadsheet import lazy_formats
-
-        lazy_formats.register()
-        super().ready()

@@ -29,7 +29,7 @@ from ..roles import can_import
 from .formats import FORMATS
 from .importer import ImportPlan, ImportRefused, SheetError
 from .limits import import_limits
-from .resources import export_rows
+from .resources import ScopeSheetResource, export_rows
 from .services import (
     check_size,
     export_bulletin,
@@ -154,7 +154,8 @@ class SpreadsheetAdminMixin:
             name = export_file_name(bulletin=bulletin, file_format=file_format)
             response["Content-Disposition"] = f'attachment; filename="{name}"'
             return response
-        return self._render(request, self.spreadsheet_export_template, {"form": form})
+        context = {"form": form, "id_column": ScopeSheetResource().column("id")}
+        return self._render(request, self.spreadsheet_export_template, context)
 
     def spreadsheet_import_view(self, request: HttpRequest) -> HttpResponse:
         """Stop an upload as soon as it passes the size limit, before any of it is stored.

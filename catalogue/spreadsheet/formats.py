@@ -1,13 +1,16 @@
-"""The four file formats of the sheet, on django-import-export's format classes.
+"""The four file formats of the sheet: bytes from a tablib Dataset, and a `Table` from bytes.
 
-Each format turns a tablib Dataset into bytes and bytes back into a `Table` (headers and
-rows of raw cell values). CSV, XLSX and ODS are written by `writers` (the one writer stack,
-shared with the open data, that makes every text cell inert); JSON keeps the texts as they
-are. XLSX and ODS are read here with openpyxl and odfpy directly, because tablib's ODS reader
-keeps only the first line of a multi-line cell and drops the repeated empty cells that
-LibreOffice writes (which shifts columns). Reading is done in `readers.py`, streaming and
-within the limits of `limits.py`; it refuses anything it cannot read with a `FileRefused` in
-Chinese.
+CSV, XLSX and ODS are written by `writers` (the one writer stack, shared with the open data,
+that makes every text cell inert, with the column widths the resource declares), JSON with
+the texts as they are. All four are read by `readers`, streaming and within the limits of
+`limits.py`, refusing anything they cannot read with a `FileRefused` in Chinese: CSV and
+JSON with the standard library, XLSX with openpyxl's read-only worksheet, ODS as XML with
+defusedxml (its docstring says why not odfpy or tablib).
+
+These are not django-import-export's format classes, which read and write through tablib:
+every method of theirs would be replaced here, and merely importing them makes the library
+list every tablib format, which imports openpyxl and odfpy (a tenth of a second of every
+process's start; tests/config/test_startup.py). The Dataset is tablib's public class.
 """
 
 import json
@@ -16,15 +19,34 @@ from typing import Any, Protocol
 import tablib
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from import_export.formats import base_formats
 
 from .limits import import_limits
 from .readers import FileRefused, Table, read_csv, read_json, read_ods, read_xlsx
+from .resources import column_widths
 from .writers import write_csv, write_ods, write_xlsx
 
 
-class CSV(base_formats.CSV):
+class SheetFormat(Protocol):
+    """What the round trip needs of a format: bytes out, a Table back in."""
+
+    def export_data(self, dataset: tablib.Dataset, **kwargs: Any) -> bytes: ...
+
+    def read(self, content: bytes) -> Table: ...
+
+    def get_content_type(self) -> str: ...
+
+
+class _Format:
+    content_type = "application/octet-stream"
+
+    def get_content_type(self) -> str:
+        return self.content_type
+
+
+class CSV(_Format):
     """UTF-8 with a byte-order mark, so that Excel opens the Chinese text correctly."""
+
+    content_type = "text/csv"
 
     def export_data(self, dataset: tablib.Dataset, **kwargs: Any) -> bytes:
         return write_csv(dataset.headers, list(dataset))
@@ -46,8 +68,10 @@ class CSV(base_formats.CSV):
         return read_csv(text, import_limits()).table(notes=notes)
 
 
-class JSON(base_formats.JSON):
+class JSON(_Format):
     """A list of objects, one per row, keyed by the column headers."""
+
+    content_type = "application/json"
 
     def export_data(self, dataset: tablib.Dataset, **kwargs: Any) -> bytes:
         return (json.dumps(dataset.dict, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
@@ -67,34 +91,32 @@ class JSON(base_formats.JSON):
         )
 
 
-class XLSX(base_formats.XLSX):
+class XLSX(_Format):
     """An Excel workbook; the first sheet is read."""
 
+    content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
     def export_data(self, dataset: tablib.Dataset, **kwargs: Any) -> bytes:
-        return write_xlsx(dataset.headers, list(dataset), title=dataset.title)
+        headers = dataset.headers
+        return write_xlsx(
+            headers, list(dataset), title=dataset.title, widths=column_widths(headers)
+        )
 
     def read(self, content: bytes) -> Table:
         return read_xlsx(content, import_limits()).table()
 
 
-class ODS(base_formats.ODS):
+class ODS(_Format):
     """An OpenDocument spreadsheet (LibreOffice Calc); the first sheet is read."""
 
+    content_type = "application/vnd.oasis.opendocument.spreadsheet"
+
     def export_data(self, dataset: tablib.Dataset, **kwargs: Any) -> bytes:
-        return write_ods(dataset.headers, list(dataset), title=dataset.title)
+        headers = dataset.headers
+        return write_ods(headers, list(dataset), title=dataset.title, widths=column_widths(headers))
 
     def read(self, content: bytes) -> Table:
         return read_ods(content, import_limits()).table()
-
-
-class SheetFormat(Protocol):
-    """What the round trip needs of a format: bytes out, a Table back in."""
-
-    def export_data(self, dataset: tablib.Dataset, **kwargs: Any) -> bytes: ...
-
-    def read(self, content: bytes) -> Table: ...
-
-    def get_content_type(self) -> str: ...
 
 
 FORMATS: dict[str, SheetFormat] = {

@@ -25,33 +25,9 @@ from django.utils.translation import gettext as _
 from ..history import attribute, one_revision
 from ..models import Agency, Bulletin, Programme, Scope, Section, Strategy, Target
 from ..text import text_problem
-from .cells import (
-    HeadedLines,
-    TargetLine,
-    format_agencies,
-    format_headed_lists,
-    format_period,
-    format_targets,
-)
-from .formats import Table
-from .resources import (
-    AGENCIES,
-    DESCRIPTION,
-    HEADLINE,
-    NOTE,
-    PERIOD,
-    PROGRAMME,
-    SCOPE_ID,
-    SECTIONS,
-    SERIAL,
-    STRATEGIES,
-    TARGETS,
-    TITLE,
-    ScopeSheetResource,
-    cell_text,
-    headed_lines,
-    target_line,
-)
+from .cells import HeadedLines, TargetLine
+from .readers import Table
+from .resources import ScopeSheetResource, cell_text
 
 # Orders and serials are parked this far up while rows move, so that no unique
 # (programme, order) or (bulletin, serial) constraint is hit half-way.
@@ -289,7 +265,10 @@ class _Planner:
         self.match(groups)
         self.check_serials_of_missing_programmes(groups)
         self.refuse_if_errors()
-        old_cells = {pk: _cells(_scope_values(scope)) for pk, scope in self.scopes.items()}
+        old_cells = {
+            pk: self.resource.preview_cells(self.resource.values_of(scope))
+            for pk, scope in self.scopes.items()
+        }
         in_file = {row.values["id"] for row in rows if row.values["id"]}
         for group in sorted(groups, key=lambda g: g.serial):
             self.plan_group(group, in_file, old_cells)
@@ -385,14 +364,14 @@ class _Planner:
                     _("範疇識別碼 %(id)d 已在第 %(first)d %(word)s出現；每個產業範疇只能有一列。")
                     % {"id": pk, "first": seen[pk], "word": self.table.row_word},
                     row.number,
-                    SCOPE_ID,
+                    self.resource.column("id"),
                 )
             elif pk not in self.scopes:
                 self.error(
                     _("範疇識別碼 %(id)d 不是這份彙整表的產業範疇；新增的產業範疇請將此欄留空。")
                     % {"id": pk},
                     row.number,
-                    SCOPE_ID,
+                    self.resource.column("id"),
                 )
             seen.setdefault(pk, row.number)
 
@@ -422,14 +401,14 @@ class _Planner:
                         "other": group.name,
                     },
                     row.number,
-                    PROGRAMME,
+                    self.resource.column("programme"),
                 )
             elif period != group.period:
                 self.error(
                     _("與第 %(first)d %(word)s的同一政策性產業的實施期間不同。")
                     % {"first": first, "word": self.table.row_word},
                     row.number,
-                    PERIOD,
+                    self.resource.column("period"),
                 )
             else:
                 group.rows.append(row)
@@ -477,7 +456,7 @@ class _Planner:
                     )
                     % {"serial": group.serial, "name": missing[group.serial].name},
                     group.rows[0].number,
-                    SERIAL,
+                    self.resource.column("serial"),
                 )
 
     def plan_group(self, group: _Group, in_file: set[int], old_cells: dict[int, dict]) -> None:
@@ -553,14 +532,14 @@ class _Planner:
         if created or changed:
             self.scope_writes.append(Write(scope, created, changed, new_agencies, parked=moved))
             self.validate(scope, exclude=["programme", "agencies"], row=row.number)
-        self.plan_parts(row, scope, Target, TARGETS, values["targets"], _target_values)
-        self.plan_parts(row, scope, Strategy, STRATEGIES, values["strategies"], _headed_values)
-        self.plan_parts(row, scope, Section, SECTIONS, values["sections"], _headed_values)
+        self.plan_parts(row, scope, Target, "targets", _target_values)
+        self.plan_parts(row, scope, Strategy, "strategies", _headed_values)
+        self.plan_parts(row, scope, Section, "sections", _headed_values)
 
         action = "create" if created else "unchanged"
         if not created and (changed or programme_write or len(self.part_writes) > writes_before):
             action = "change"
-        new = _cells(_row_values(values, agencies))
+        new = self.resource.preview_cells(values)
         old = old_cells.get(scope.pk) if not created else None
         cells = [
             CellPreview(column, text, old[column] if old and old[column] != text else None)
@@ -573,10 +552,11 @@ class _Planner:
         row: _Row,
         scope: Scope,
         model: type[models.Model],
-        column: str,
-        wanted: list[Any],
+        name: str,
         values_of: Callable[[Any], dict[str, Any]],
     ) -> None:
+        """Plan the parts of the column `name` (a field of the resource) by their position."""
+        wanted, column = row.values[name], self.resource.column(name)
         existing = [] if scope.pk is None else list(getattr(scope, _related_name(model)).all())
         next_order = max((part.order for part in existing), default=0)
         for position, item in enumerate(wanted, start=1):
@@ -606,7 +586,7 @@ class _Planner:
             obj.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
         except ValidationError as error:
             for name, messages in error.message_dict.items():
-                column = _COLUMNS.get((type(obj), name), _COLUMNS.get((type(obj), None)))
+                column = self.resource.error_column(type(obj), name)
                 for message in messages:
                     self.error(message, row, column)
 
@@ -624,18 +604,6 @@ class _Planner:
             self.error(
                 _("第 %(n)d 項：%(problem)s") % {"n": position, "problem": problem}, row, column
             )
-
-
-_COLUMNS: dict[tuple[type, str | None], str] = {
-    (Programme, "serial"): SERIAL,
-    (Programme, "name"): PROGRAMME,
-    (Programme, None): PERIOD,
-    (Scope, "title"): TITLE,
-    (Scope, "description"): DESCRIPTION,
-    (Scope, "headline"): HEADLINE,
-    (Scope, "note"): NOTE,
-    (Scope, None): DESCRIPTION,
-}
 
 
 def _related_name(model: type[models.Model]) -> str:
@@ -666,48 +634,6 @@ def _target_values(line: TargetLine) -> dict[str, Any]:
 
 def _headed_values(part: HeadedLines) -> dict[str, Any]:
     return {"heading": part.heading, "items": "\n".join(part.items)}
-
-
-# What a row shows, old and new, for the preview: the same rendering as export.
-
-
-def _scope_values(scope: Scope) -> dict[str, Any]:
-    programme = scope.programme
-    return {
-        "serial": programme.serial,
-        "programme": programme.name,
-        "period": (programme.period_start, programme.period_end, programme.open_end),
-        "agencies": scope.ordered_agencies,
-        "title": scope.title,
-        "description": scope.description,
-        "headline": scope.headline,
-        "targets": [target_line(t) for t in scope.targets.all()],
-        "strategies": [headed_lines(s) for s in scope.strategies.all()],
-        "sections": [headed_lines(s) for s in scope.sections.all()],
-        "note": scope.note,
-        "id": scope.pk,
-    }
-
-
-def _row_values(values: dict[str, Any], agencies: list[Agency]) -> dict[str, Any]:
-    return {**values, "agencies": agencies}
-
-
-def _cells(values: dict[str, Any]) -> dict[str, str]:
-    return {
-        SERIAL: str(values["serial"]),
-        PROGRAMME: values["programme"],
-        PERIOD: format_period(*values["period"]),
-        AGENCIES: format_agencies([a.name for a in values["agencies"]]),
-        TITLE: values["title"],
-        DESCRIPTION: values["description"],
-        HEADLINE: values["headline"],
-        TARGETS: format_targets(values["targets"]),
-        STRATEGIES: format_headed_lists(values["strategies"]),
-        SECTIONS: format_headed_lists(values["sections"]),
-        NOTE: values["note"],
-        SCOPE_ID: "" if values["id"] is None else str(values["id"]),
-    }
 
 
 # Applying a plan

@@ -10,7 +10,13 @@ Why not the libraries' own readers for ODS: odfpy builds the whole document tree
 (a 251 KB ODS of empty cells took 3.7 GB) and tablib's ODS reader drops lines and repeated
 cells, so content.xml is read here with defusedxml's iterparse, each row cleared once read.
 XLSX goes through openpyxl's read-only (streaming) worksheet, bounded by explicit maximum
-row and column, so that a declared dimension of a million rows is never padded out.
+row and column, so that a declared dimension of a million rows is never padded out; not
+through tablib's XLSX reader, which loads with data_only=True (a formula's cached value in
+place of the formula, so a formula cell could not be refused) and reads every row of the
+sheet (tablib 3.10).
+
+Only public APIs: openpyxl's load_workbook, Worksheet.iter_rows, max_row and max_column and a
+cell's value and data_type; zipfile and defusedxml for ODS; the standard csv and json.
 """
 
 import csv

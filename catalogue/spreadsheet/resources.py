@@ -1,10 +1,16 @@
 """The sheet as a django-import-export resource: one row per scope, in the bulletin's order.
 
-The resource's fields and widgets define each column both ways: `render` for export and
-`clean` for import, with the grammar of `cells`. Import does not go through the library's
-per-row `import_data` (a row here is a programme, a scope and its parts at once, and the
-whole file is planned before anything is written — see `importer`), but it reads every
-cell through these same widgets, so that what export writes, import understands.
+`ScopeSheetResource` is the one declaration of the sheet's columns: their order, headers,
+widths in a spreadsheet, and each column's widget, which converts its cells both ways with
+the grammar of `cells` (`render` for export and the preview, `clean` for import). Export,
+import, the preview and the writers' column widths all read it; no other module lists the
+columns.
+
+Import does not go through the library's per-row `import_data` (a row here is a programme, a
+scope and its parts at once, and the whole file is planned before anything is written — see
+`importer`), but it reads every cell through these same widgets (`clean_row`), and the
+preview shows both sides of a change through their `render` (`preview_cells`), so that what
+export writes, import understands and the preview shows.
 
 Export feeds the same fields and widgets with plain values (`sheet_scopes`: one query per
 table, tuples in place of model instances) rather than the library's per-instance
@@ -14,6 +20,7 @@ test_spreadsheet_export.py compares them with the library's own export, cell by 
 
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
+from functools import cache
 from operator import attrgetter
 from typing import Any, NamedTuple
 
@@ -26,16 +33,17 @@ from import_export import fields, resources, widgets
 from ..models import (
     Agency,
     Bulletin,
-    HeadedList,
     Programme,
     Scope,
     ScopeAgency,
     Section,
     Strategy,
     Target,
+    split_items,
 )
 from ..text import normalise_line_breaks, text_problem
 from .cells import (
+    AGENCY_SEPARATOR,
     CellError,
     HeadedLines,
     TargetLine,
@@ -49,6 +57,7 @@ from .cells import (
     split_agencies,
     unescape_formula,
 )
+from .writers import DEFAULT_WIDTH
 
 # The column headers. They are the file format, not interface text: a sheet exported in
 # one language must import in another, so they are deliberately not translated.
@@ -91,9 +100,11 @@ def _max_length(model: type, name: str) -> int:
     return model._meta.get_field(name).max_length
 
 
-class TextWidget(widgets.Widget):
+class TextWidget(widgets.CharWidget):
+    """A text, trimmed with LF line ends; required or not, within the model field's length."""
+
     def __init__(self, *, required: bool = False, max_length: int | None = None) -> None:
-        super().__init__(coerce_to_string=True)
+        super().__init__(coerce_to_string=True, allow_blank=True)
         self.required = required
         self.max_length = max_length
 
@@ -112,8 +123,11 @@ class TextWidget(widgets.Widget):
         return "" if value is None else str(value)
 
 
-class NumberWidget(widgets.Widget):
-    """A whole number, written as a number so that spreadsheets sort it as one."""
+class NumberWidget(widgets.IntegerWidget):
+    """A whole number from 1, written as a number so that spreadsheets sort it as one.
+
+    Unlike the library's IntegerWidget: no thousands separators or decimals ("1,000" and
+    "1.0" are refused, not read), and the refusal is a message for the editor."""
 
     def __init__(self, *, required: bool = False) -> None:
         super().__init__(coerce_to_string=False)
@@ -133,24 +147,42 @@ class NumberWidget(widgets.Widget):
         return "" if value is None else int(value)
 
 
+class Period(NamedTuple):
+    """A programme's period as its cell reads: the attributes a Programme has."""
+
+    period_start: int
+    period_end: int | None
+    open_end: str
+
+
 class PeriodWidget(widgets.Widget):
-    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> tuple[int, int | None, str]:
+    """「113-117年」: the period of a Programme, or of a `Period` as `clean` returns it."""
+
+    required = True
+
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Period:
         text = cell_text(value)
         if not text:
             raise CellError(_("必填，不可空白。"))
-        return parse_period(text)
+        return Period(*parse_period(text))
 
-    def render(self, value: Programme | None, obj: Any = None, **kwargs: Any) -> str:
+    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
         if value is None:
             return ""
         return format_period(value.period_start, value.period_end, value.open_end)
 
 
-class AgencyListWidget(widgets.Widget):
-    """Agencies by name or short name, joined by 、; an unknown name is an error, never dropped."""
+class AgencyListWidget(widgets.ManyToManyWidget):
+    """Agencies by name or short name, joined by 、; an unknown name is an error, never dropped.
+
+    Unlike the library's ManyToManyWidget: the order of the cell is kept (it is the scope's
+    order), short names and other separators are read, and the agencies are looked up in
+    the list given once per import rather than by a query per cell."""
+
+    required = True
 
     def __init__(self, agencies: Iterable[Agency] = ()) -> None:
-        super().__init__()
+        super().__init__(Agency, separator=AGENCY_SEPARATOR, field="name")
         self.lookup: dict[str, Agency] = {}
         for agency in agencies:
             if agency.short_name:
@@ -175,11 +207,22 @@ class AgencyListWidget(widgets.Widget):
         return list(found.values())
 
     def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
-        # value: the scope's agencies in their order (Scope.ordered_agencies); the cell keeps it.
+        # value: the scope's agencies in their order (Scope.ordered_agencies, or what clean
+        # returned); the cell keeps that order.
         return format_agencies([agency.name for agency in value])
 
 
+def _in_order(value: Any, line: Any) -> list[Any]:
+    """A part column's value as lines: a list of lines is what `clean` returned (and what
+    `sheet_scopes` builds); a related manager's parts are taken in their order."""
+    if isinstance(value, list):
+        return value
+    return [line(part) for part in sorted(value.all(), key=_order)]
+
+
 class TargetListWidget(widgets.Widget):
+    required = False
+
     def clean(self, value: Any, row: Any = None, **kwargs: Any) -> list[TargetLine]:
         targets = parse_targets(cell_text(value))
         limit = _max_length(Target, "unit")
@@ -189,10 +232,12 @@ class TargetListWidget(widgets.Widget):
         return targets
 
     def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
-        return format_targets([target_line(t) for t in sorted(value.all(), key=_order)])
+        return format_targets(_in_order(value, target_line))
 
 
 class HeadedListWidget(widgets.Widget):
+    required = False
+
     def clean(self, value: Any, row: Any = None, **kwargs: Any) -> list[HeadedLines]:
         parts = parse_headed_lists(cell_text(value))
         limit = _max_length(Strategy, "heading")
@@ -202,7 +247,7 @@ class HeadedListWidget(widgets.Widget):
         return parts
 
     def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
-        return format_headed_lists([headed_lines(p) for p in sorted(value.all(), key=_order)])
+        return format_headed_lists(_in_order(value, headed_lines))
 
 
 def _too_long(position: int, name: str, limit: int, length: int) -> str:
@@ -228,47 +273,70 @@ def headed_lines(part: Strategy | Section) -> HeadedLines:
     return HeadedLines(heading=part.heading, items=tuple(part.item_list))
 
 
+class Column(fields.Field):
+    """A column of the sheet: the library's field, with its width in a spreadsheet (in
+    characters; the writers turn it into each format's unit)."""
+
+    def __init__(self, *, width: int = DEFAULT_WIDTH, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.width = width
+
+
 class ScopeSheetResource(resources.ModelResource):
     """One row per scope: its programme's columns, its own, and its parts as typed text."""
 
-    serial = fields.Field(
-        attribute="programme__serial", column_name=SERIAL, widget=NumberWidget(required=True)
+    serial = Column(
+        attribute="programme__serial",
+        column_name=SERIAL,
+        widget=NumberWidget(required=True),
+        width=6,
     )
-    programme = fields.Field(
+    programme = Column(
         attribute="programme__name",
         column_name=PROGRAMME,
         widget=TextWidget(required=True, max_length=_max_length(Programme, "name")),
+        width=18,
     )
-    period = fields.Field(attribute="programme", column_name=PERIOD, widget=PeriodWidget())
-    agencies = fields.Field(
-        attribute="ordered_agencies", column_name=AGENCIES, widget=AgencyListWidget()
+    period = Column(attribute="programme", column_name=PERIOD, widget=PeriodWidget(), width=12)
+    agencies = Column(
+        attribute="ordered_agencies", column_name=AGENCIES, widget=AgencyListWidget(), width=16
     )
-    title = fields.Field(
+    title = Column(
         attribute="title",
         column_name=TITLE,
         widget=TextWidget(max_length=_max_length(Scope, "title")),
+        width=16,
     )
-    description = fields.Field(
+    description = Column(
         attribute="description",
         column_name=DESCRIPTION,
         widget=TextWidget(required=True, max_length=_max_length(Scope, "description")),
+        width=36,
     )
-    headline = fields.Field(
+    headline = Column(
         attribute="headline",
         column_name=HEADLINE,
         widget=TextWidget(max_length=_max_length(Scope, "headline")),
+        width=20,
     )
-    targets = fields.Field(attribute="targets", column_name=TARGETS, widget=TargetListWidget())
-    strategies = fields.Field(
-        attribute="strategies", column_name=STRATEGIES, widget=HeadedListWidget()
+    targets = Column(attribute="targets", column_name=TARGETS, widget=TargetListWidget(), width=40)
+    strategies = Column(
+        attribute="strategies", column_name=STRATEGIES, widget=HeadedListWidget(), width=48
     )
-    sections = fields.Field(attribute="sections", column_name=SECTIONS, widget=HeadedListWidget())
-    note = fields.Field(
+    sections = Column(
+        attribute="sections", column_name=SECTIONS, widget=HeadedListWidget(), width=40
+    )
+    note = Column(
         attribute="note",
         column_name=NOTE,
         widget=TextWidget(max_length=_max_length(Scope, "note")),
+        width=24,
     )
-    id = fields.Field(attribute="id", column_name=SCOPE_ID, widget=NumberWidget())
+    id = Column(attribute="id", column_name=SCOPE_ID, widget=NumberWidget(), width=10)
+
+    # Where a model's own validation errors (full_clean) are shown: on the column whose
+    # attribute is the failing field, else on this field's column.
+    other_errors = {Programme: "period", Scope: "description"}
 
     class Meta:
         model = Scope
@@ -292,10 +360,24 @@ class ScopeSheetResource(resources.ModelResource):
     def __init__(self, *, agencies: Iterable[Agency] = (), **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.fields["agencies"].widget = AgencyListWidget(agencies)
+        # The columns in the sheet's order, by field name (self.fields is in the model's).
+        self.columns = [(name, self.fields[name]) for name in self.get_export_order()]
 
     @property
     def headers(self) -> list[str]:
         return self.get_export_headers()
+
+    def column(self, name: str) -> str:
+        """The header of the field called name."""
+        return force_str(self.fields[name].column_name)
+
+    def error_column(self, model: type, name: str) -> str:
+        """The column that shows a validation error of a Programme's or a Scope's field."""
+        attribute = f"programme__{name}" if model is Programme else name
+        for field in self.fields.values():
+            if field.attribute == attribute:
+                return force_str(field.column_name)
+        return self.column(self.other_errors[model])
 
     def clean_row(
         self, row: dict[str, Any], *, escaped: bool = True
@@ -314,6 +396,34 @@ class ScopeSheetResource(resources.ModelResource):
             except CellError as error:
                 errors[field.column_name] = str(error)
         return values, errors
+
+    def values_of(self, scope: Scope) -> dict[str, Any]:
+        """A scope's values by field name, read as the export reads them (Field.get_value)."""
+        return {name: field.get_value(scope) for name, field in self.columns}
+
+    def preview_cells(self, values: dict[str, Any]) -> dict[str, str]:
+        """A row's cells as the preview shows them, by header: each value (by field name, as
+        `clean_row` or `values_of` give it) rendered by its column's widget, as text."""
+        cells = {}
+        for name, field in self.columns:
+            cell = field.widget.render(values[name])
+            cells[force_str(field.column_name)] = cell if isinstance(cell, str) else str(cell)
+        return cells
+
+
+def column_widths(headers: Iterable[str]) -> list[int]:
+    """The width of each column in a spreadsheet, as the resource declares it, by header
+    (a header it does not know gets the writers' default)."""
+    widths = _declared_widths()
+    return [widths.get(header, DEFAULT_WIDTH) for header in headers]
+
+
+@cache
+def _declared_widths() -> dict[str, int]:
+    return {
+        force_str(field.column_name): field.width
+        for field in ScopeSheetResource().get_export_fields()
+    }
 
 
 def scopes_for_export(bulletin: Bulletin) -> QuerySet[Scope]:
@@ -337,42 +447,13 @@ def scopes_for_export(bulletin: Bulletin) -> QuerySet[Scope]:
 
 # A scope and its parts as the resource's fields and widgets read them, built from plain
 # values: a model instance per scope, agency and part (14,000 for 2,000 scopes) and the
-# prefetch machinery cost about a second, where these tuples cost a few milliseconds.
-
-
-class _Programme(NamedTuple):
-    serial: int
-    name: str
-    period_start: int
-    period_end: int | None
-    open_end: str
+# prefetch machinery cost about a second, where these tuples cost a few milliseconds. The
+# parts are built as the lines that the widgets' `clean` returns (in their order, by the
+# queries), which their `render` writes as they are.
 
 
 class _Agency(NamedTuple):
     name: str
-
-
-class _Target(NamedTuple):
-    order: int
-    text: str
-    value: Decimal | None
-    unit: str
-    deadline_year: int | None
-
-
-class _HeadedList(NamedTuple):
-    order: int
-    heading: str
-    items: str
-
-    item_list = HeadedList.item_list  # the model's own reading of the items
-
-
-class _Parts(list):
-    """A scope's targets, strategies or sections, answering `.all()` as a related manager."""
-
-    def all(self) -> "_Parts":
-        return self
 
 
 class SheetScope:
@@ -391,14 +472,30 @@ class SheetScope:
         "sections",
     )
 
-    def __init__(self, pk: int, programme: _Programme, *texts: str) -> None:
+    def __init__(self, pk: int, programme: "_Programme", *texts: str) -> None:
         self.id = pk
         self.programme = programme
         self.title, self.description, self.headline, self.note = texts
         self.ordered_agencies: list[_Agency] = []
-        self.targets = _Parts()
-        self.strategies = _Parts()
-        self.sections = _Parts()
+        self.targets: list[TargetLine] = []
+        self.strategies: list[HeadedLines] = []
+        self.sections: list[HeadedLines] = []
+
+
+class _Programme(NamedTuple):
+    serial: int
+    name: str
+    period_start: int
+    period_end: int | None
+    open_end: str
+
+
+def _target(text: str, value: Decimal | None, unit: str, year: int | None) -> TargetLine:
+    return TargetLine(text=text, value=value, unit=unit, deadline_year=year)
+
+
+def _headed(heading: str, items: str) -> HeadedLines:
+    return HeadedLines(heading=heading, items=tuple(split_items(items)))
 
 
 def sheet_scopes(bulletin: Bulletin) -> list[SheetScope]:
@@ -424,17 +521,17 @@ def sheet_scopes(bulletin: Bulletin) -> list[SheetScope]:
     ):
         scopes[scope].ordered_agencies.append(_Agency(name))
     parts = (
-        (Target, "targets", _Target, ("text", "value", "unit", "deadline_year")),
-        (Strategy, "strategies", _HeadedList, ("heading", "items")),
-        (Section, "sections", _HeadedList, ("heading", "items")),
+        (Target, "targets", _target, ("text", "value", "unit", "deadline_year")),
+        (Strategy, "strategies", _headed, ("heading", "items")),
+        (Section, "sections", _headed, ("heading", "items")),
     )
-    for model, attribute, light, names in parts:
+    for model, attribute, line, names in parts:
         for scope, *values in (
             model.objects.filter(**of_bulletin)
             .order_by("scope", "order")
-            .values_list("scope", "order", *names)
+            .values_list("scope", *names)
         ):
-            getattr(scopes[scope], attribute).append(light(*values))
+            getattr(scopes[scope], attribute).append(line(*values))
     return list(scopes.values())
 
 

@@ -10,7 +10,12 @@ XLSX and ODS are written as XML text straight into the zip, not through tablib (
 writer sizes columns to the longest text, and whose ODS writer keeps one paragraph per cell)
 nor openpyxl and odfpy (which make an object of every cell first: seconds for a 2,000-row
 sheet). Their fixed parts are those openpyxl wrote; openpyxl and odfpy read them back in the
-tests, and the import reads them with those libraries.
+tests, and the import reads them with `readers` (openpyxl's read-only worksheet for XLSX).
+The same rows give the same bytes: a published file's hash is checked against a new
+rendering, so a change to the bytes written here needs a new RENDERER_VERSION.
+
+Column widths are the caller's (the editors' sheet declares them with its columns in
+`resources`, the open data with its fields): this module knows no column by name.
 """
 
 import csv
@@ -26,23 +31,8 @@ from .cells import escape_formula
 
 Value = str | int | float | None
 
-# Column widths in characters, by header, for XLSX and ODS; others get DEFAULT_WIDTH.
-COLUMN_WIDTHS = {
-    "序號": 6,
-    "政策性產業": 18,
-    "實施期間": 12,
-    "部會/機關": 16,
-    "範疇名稱": 16,
-    "產業範疇": 30,
-    "產業範疇說明": 36,
-    "認定方式": 48,
-    "願景": 20,
-    "推動目標": 40,
-    "推動策略": 48,
-    "其他段落": 40,
-    "備註": 24,
-    "範疇識別碼": 10,
-}
+# A column's width in characters where the caller names none (XLSX and ODS); the editors'
+# sheet's widths are declared with its columns (resources.py), the open data's with its fields.
 DEFAULT_WIDTH = 16
 DEFAULT_TITLE = "彙整表"
 
@@ -80,11 +70,17 @@ def iter_csv(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[
 
 
 def write_xlsx(
-    headers: Sequence[str], rows: Sequence[Sequence[Any]], *, title: str, description: str = ""
+    headers: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    title: str,
+    description: str = "",
+    widths: Sequence[int] | None = None,
 ) -> bytes:
     """An Excel workbook of one sheet: bold frozen header row, wrapped text, string cells.
 
-    `description` goes in the document's properties (File > Info), outside the table.
+    `description` goes in the document's properties (File > Info), outside the table;
+    `widths` are the columns' widths in characters (DEFAULT_WIDTH each if not given).
 
     Written as SpreadsheetML text straight into the zip, as openpyxl would write it (the same
     parts, styles, pane, column widths and inline strings): openpyxl's cell objects took
@@ -99,7 +95,7 @@ def write_xlsx(
             ("xl/workbook.xml", _xlsx_workbook(title)),
             ("xl/_rels/workbook.xml.rels", _XLSX_WORKBOOK_RELS),
             ("xl/styles.xml", _XLSX_STYLES),
-            ("xl/worksheets/sheet1.xml", _xlsx_sheet(headers, rows)),
+            ("xl/worksheets/sheet1.xml", _xlsx_sheet(headers, rows, _widths(headers, widths))),
         ):
             archive.writestr(_deflated(name), text)
     return stream.getvalue()
@@ -184,9 +180,18 @@ def _xlsx_workbook(title: str) -> str:
     )
 
 
-def _xlsx_sheet(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    width = max([len(headers), *map(len, rows)])
-    letters = [_column_letter(index) for index in range(1, width + 1)]
+def _widths(headers: Sequence[str], widths: Sequence[int] | None) -> list[int]:
+    """One width per header: those given, else DEFAULT_WIDTH."""
+    if widths is None:
+        return [DEFAULT_WIDTH] * len(headers)
+    if len(widths) != len(headers):
+        raise ValueError(f"{len(widths)} widths for {len(headers)} columns")
+    return list(widths)
+
+
+def _xlsx_sheet(headers: Sequence[str], rows: Sequence[Sequence[Any]], widths: list[int]) -> str:
+    count = max([len(headers), *map(len, rows)])
+    letters = [_column_letter(index) for index in range(1, count + 1)]
     body = [_xlsx_row(1, headers, _XLSX_HEADER_STYLE, letters)]
     body.extend(
         _xlsx_row(number, values, _XLSX_BODY_STYLE, letters)
@@ -199,9 +204,8 @@ def _xlsx_sheet(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     if found is not None:
         raise ValueError(f"U+{ord(found.group()):04X} cannot be written in a workbook")
     columns = "".join(
-        f'<col min="{index}" max="{index}" width="{COLUMN_WIDTHS.get(header, DEFAULT_WIDTH) * 2}" '
-        'customWidth="1"/>'
-        for index, header in enumerate(headers, start=1)
+        f'<col min="{index}" max="{index}" width="{width * 2}" customWidth="1"/>'
+        for index, width in enumerate(widths, start=1)
     )
     return (
         f'{_XML}<worksheet xmlns="{_XLSX_MAIN}" xmlns:r="{_XLSX_RELATIONSHIPS}">'
@@ -309,10 +313,16 @@ def _ods_cell(value: Value) -> str:
 
 
 def write_ods(
-    headers: Sequence[str], rows: Sequence[Sequence[Any]], *, title: str, description: str = ""
+    headers: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    title: str,
+    description: str = "",
+    widths: Sequence[int] | None = None,
 ) -> bytes:
     """An OpenDocument spreadsheet of one sheet: numbers as floats, texts as paragraphs.
-    `description` goes in the document's metadata (dc:description), outside the table.
+    `description` goes in the document's metadata (dc:description), outside the table;
+    `widths` are the columns' widths in characters (DEFAULT_WIDTH each if not given).
 
     Written as XML text straight into the zip, in one piece (the same deflated bytes as row by
     row, at one call): odfpy built a DOM of every cell first and took 2.7-2.9 s and much
@@ -323,7 +333,7 @@ def write_ods(
         archive.writestr(zipfile.ZipInfo("mimetype", _ZIP_TIME), _ODS_MIMETYPE)
         for name, text in (("styles.xml", _ODS_STYLES), ("meta.xml", _ods_meta(description))):
             archive.writestr(_deflated(name), text)
-        content = "".join(_ods_content(headers, rows, title))
+        content = "".join(_ods_content(headers, rows, title, _widths(headers, widths)))
         archive.writestr(_deflated("content.xml"), content)
         archive.writestr(_deflated("META-INF/manifest.xml"), _ODS_MANIFEST)
     return stream.getvalue()
@@ -344,9 +354,8 @@ def _deflated(name: str) -> zipfile.ZipInfo:
 
 
 def _ods_content(
-    headers: Sequence[str], rows: Sequence[Sequence[Any]], title: str
+    headers: Sequence[str], rows: Sequence[Sequence[Any]], title: str, widths: list[int]
 ) -> Iterator[str]:
-    widths = [COLUMN_WIDTHS.get(header, DEFAULT_WIDTH) for header in headers]
     yield f'<?xml version="1.0" encoding="UTF-8"?>\n<office:document-content {_ODS_NAMESPACES}>'
     yield "<office:automatic-styles>"
     for index, width in enumerate(widths):

@@ -22,7 +22,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "simple_history",
-    "import_export",
+    # django-import-export is used as a library (the sheet's Resource, fields and widgets,
+    # and its MediaStorage for uploads awaiting confirmation: catalogue/spreadsheet/), not
+    # as an app: its admin mixins, templates and `import`/`export` commands would bypass the
+    # import's checks, and its admin module lists every tablib format at start, importing
+    # openpyxl and odfpy (tests/config/test_startup.py).
     "axes",
     "django_tasks",
     "django_tasks_db",
@@ -147,11 +151,6 @@ TASKS_MAX_QUEUE_AGE_SECONDS = env_int("TASKS_MAX_QUEUE_AGE_SECONDS", 600)
 SIMPLE_HISTORY_REVERT_DISABLED = False
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
-# django-import-export
-IMPORT_EXPORT_SKIP_ADMIN_LOG = False
-IMPORT_EXPORT_USE_TRANSACTIONS = True
-IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
-IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 # Limits of an imported spreadsheet (docs/limits.md): a bulletin has some twenty rows of a
 # dozen columns. With these, reading any file up to the size limit stays within seconds and
 # well under 256 MB, and importing the largest file accepted within about 10 s

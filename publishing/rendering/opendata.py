@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 from django.utils.translation import gettext
 from django.utils.translation import gettext_noop as N_
 
-from catalogue.spreadsheet.writers import write_csv, write_ods, write_xlsx
+from catalogue.spreadsheet.writers import DEFAULT_WIDTH, write_csv, write_ods, write_xlsx
 from publishing.snapshot import snapshot_sha256
 
 from .document import Document, file_name
@@ -37,27 +37,36 @@ class Field(NamedTuple):
     """One column of the open data: its key, its label, its type in the CSV and in the JSON.
 
     Types are Table Schema types (the data package declares the CSV with them); a JSON value
-    of type "array" is a list of texts or objects where the CSV has one text.
+    of type "array" is a list of texts or objects where the CSV has one text. The width, in
+    characters, is the column's in the XLSX and the ODS.
     """
 
     key: str
     label: str
     csv_type: str
     json_type: str
+    width: int = DEFAULT_WIDTH
 
 
-def _field(key: str, label: str, csv_type: str = "string", json_type: str = "") -> Field:
-    return Field(key, label, csv_type, json_type or csv_type)
+def _field(
+    key: str,
+    label: str,
+    csv_type: str = "string",
+    json_type: str = "",
+    *,
+    width: int = DEFAULT_WIDTH,
+) -> Field:
+    return Field(key, label, csv_type, json_type or csv_type, width)
 
 
 # The table's five columns first; edition_date_iso last, so that a reader of version 1 by
 # position finds every earlier column where it was.
 FIELDS: tuple[Field, ...] = (
-    _field("serial", N_("序號"), "integer"),
-    _field("programme", N_("政策性產業")),
+    _field("serial", N_("序號"), "integer", width=6),
+    _field("programme", N_("政策性產業"), width=18),
     _field("agencies", N_("部會/機關"), "string", "array"),
-    _field("scope", N_("產業範疇")),
-    _field("recognition", N_("認定方式")),
+    _field("scope", N_("產業範疇"), width=30),
+    _field("recognition", N_("認定方式"), width=48),
     _field("edition_date", N_("版本日期")),
     _field("programme_id", N_("政策性產業編號"), "integer"),
     _field("programme_name", N_("政策性產業名稱")),
@@ -67,14 +76,14 @@ FIELDS: tuple[Field, ...] = (
     _field("scope_id", N_("產業範疇編號"), "integer"),
     _field("scope_order", N_("產業範疇順序"), "integer"),
     _field("scope_title", N_("範疇名稱")),
-    _field("scope_description", N_("產業範疇說明")),
+    _field("scope_description", N_("產業範疇說明"), width=36),
     _field("agency_ids", N_("部會/機關編號"), "string", "array"),
     _field("recognition_scope_id", N_("認定方式所屬產業範疇編號"), "integer"),
-    _field("headline", N_("願景")),
-    _field("targets", N_("推動目標"), "string", "array"),
-    _field("strategies", N_("推動策略"), "string", "array"),
-    _field("sections", N_("其他段落"), "string", "array"),
-    _field("note", N_("備註")),
+    _field("headline", N_("願景"), width=20),
+    _field("targets", N_("推動目標"), "string", "array", width=40),
+    _field("strategies", N_("推動策略"), "string", "array", width=48),
+    _field("sections", N_("其他段落"), "string", "array", width=40),
+    _field("note", N_("備註"), width=24),
     _field("edition_date_iso", N_("版本日期（西元）"), "date"),
 )
 
@@ -198,6 +207,7 @@ def render_xlsx(document: Document) -> bytes:
         sheet_rows(document),
         title=gettext("政策性產業彙整表"),
         description=licence_note(document),
+        widths=[field.width for field in FIELDS],
     )
 
 
@@ -207,6 +217,7 @@ def render_ods(document: Document) -> bytes:
         sheet_rows(document),
         title=gettext("政策性產業彙整表"),
         description=licence_note(document),
+        widths=[field.width for field in FIELDS],
     )
 
 

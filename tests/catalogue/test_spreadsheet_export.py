@@ -15,12 +15,13 @@ from django.urls import reverse
 from catalogue.models import Agency, Bulletin, Programme, Scope, Section, Strategy, Target
 from catalogue.spreadsheet.resources import (
     ScopeSheetResource,
+    column_widths,
     export_dataset,
     export_rows,
     scopes_for_export,
 )
 from catalogue.spreadsheet.services import export_bulletin
-from catalogue.spreadsheet.writers import COLUMN_WIDTHS, write_xlsx
+from catalogue.spreadsheet.writers import write_xlsx
 
 EXPORT = reverse("admin:catalogue_programme_spreadsheet_export")
 
@@ -120,6 +121,7 @@ def test_the_xlsx_has_a_bold_frozen_header_wrapped_cells_widths_and_a_descriptio
         [[1, "=1+1\n第二行", ""], [2, " 前後空白 ", "&<>"]],
         title="工作表",
         description="來源 & 授權",
+        widths=column_widths(headers),
     )
 
     workbook = openpyxl.load_workbook(io.BytesIO(content))
@@ -142,7 +144,7 @@ def test_the_xlsx_has_a_bold_frozen_header_wrapped_cells_widths_and_a_descriptio
             False,
         )
     widths = [sheet.column_dimensions[letter].width for letter in "ABC"]
-    assert widths == [COLUMN_WIDTHS["序號"] * 2, COLUMN_WIDTHS["產業範疇說明"] * 2, 32]
+    assert widths == [*(width * 2 for width in column_widths(headers[:2])), 32]
     assert sheet.dimensions == "A1:C3"
 
 

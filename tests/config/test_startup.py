@@ -11,7 +11,8 @@ from import_export.formats import base_formats
 
 ROOT = Path(__file__).resolve().parents[2]
 # Typst, pikepdf, fontTools and uniseg render the files; pyHanko (with aiohttp) seals the PDF;
-# openpyxl and odfpy are tablib's XLSX and ODS (catalogue/spreadsheet/lazy_formats.py).
+# openpyxl and odfpy read and write XLSX and ODS, for tablib and django-import-export
+# (config/settings/base.py says why import_export is not an installed app).
 HEAVY = ("typst", "pikepdf", "fontTools", "uniseg", "pyhanko", "aiohttp", "openpyxl", "odf")
 
 
@@ -59,3 +60,12 @@ def test_tablib_still_offers_reads_and_writes_xlsx_and_ods():
     for file_format in ("xlsx", "ods"):
         content = sheet.export(file_format)
         assert tablib.Dataset().load(content).dict[0]["名稱"] == "半導體"
+
+
+def test_import_exports_formats_load_openpyxl_and_odfpy_as_they_are_imported():
+    # Why import_export is a library here and not an installed app (config/settings/base.py):
+    # its admin module, which the admin's autodiscovery would import at every start, imports
+    # these formats. Checked against django-import-export 4.4.3; if this fails, the library
+    # has become lazy and the app could be installed again without slowing the start.
+    loaded = _loaded_after("import import_export.formats.base_formats\n")
+    assert {"openpyxl", "odf"} <= set(loaded)
