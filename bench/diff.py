@@ -81,10 +81,10 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     translation.activate("zh-hant")
 
+    from accounts.roles import APPROVERS, EDITORS
     from catalogue.demo import load_bulletin, read_demo_data
     from catalogue.history import attribute
     from catalogue.models import Scope
-    from catalogue.roles import APPROVERS, EDITORS
     from catalogue.textdiff import text_segments
     from publishing import services
     from publishing.diff import diff_snapshots

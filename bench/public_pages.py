@@ -42,8 +42,8 @@ def publish(scale: int) -> str:
     from django.core.management import call_command
     from publish import scaled
 
+    from accounts.roles import APPROVERS, EDITORS
     from catalogue.demo import load_bulletin, read_demo_data
-    from catalogue.roles import APPROVERS, EDITORS
     from publishing import services, tasks
     from publishing.snapshot import snapshot_sha256
 

@@ -105,7 +105,7 @@ def child(role: str) -> None:
     if role == "users":
         from django.contrib.auth.models import Group, User
 
-        from catalogue.roles import APPROVERS, EDITORS
+        from accounts.roles import APPROVERS, EDITORS
 
         for name, group in (("bench-editor", EDITORS), ("bench-approver", APPROVERS)):
             User.objects.create_user(name).groups.add(Group.objects.get(name=group))

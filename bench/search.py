@@ -52,8 +52,8 @@ def publish(scale: int) -> Any:
     from django.contrib.auth.models import User as DjangoUser
     from django.core.management import call_command
 
+    from accounts.roles import APPROVERS, EDITORS
     from catalogue.demo import load_bulletin, read_demo_data
-    from catalogue.roles import APPROVERS, EDITORS
     from publishing import services
     from publishing.snapshot import snapshot_sha256
 

@@ -112,15 +112,12 @@ class Bulletin(VersionedModel):
 
     @property
     def has_public_edition(self) -> bool:
-        """True once an edition was published: its permalinks and file names use the slug."""
-        from publishing.models import Edition  # publishing builds on the catalogue
+        """True once an edition was published: its permalinks and file names use the slug.
 
-        return (
-            self.pk is not None
-            and self.editions.filter(  # type: ignore[attr-defined]
-                status__in=Edition.PUBLIC_STATUSES
-            ).exists()
-        )
+        Asked through the editions' reverse relation, whose manager is publishing's own
+        (EditionQuerySet.public): publishing builds on the catalogue, not the other way round.
+        """
+        return self.pk is not None and self.editions.public().exists()  # type: ignore[attr-defined]
 
     def _refuse_public_slug_change(self) -> None:
         # Renaming would make the public site answer "no edition" and every permalink 404,

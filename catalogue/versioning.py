@@ -22,7 +22,8 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .history import user_label
+from accounts.people import user_label
+
 from .roc import roc_datetime_short
 from .text import TextRuleModel
 

@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_noop as N_
 
-from catalogue.history import user_label
+from accounts.people import user_label
 from catalogue.models import Agency, Bulletin, Programme, Scope, Section, Strategy, Target
 
 from . import lifecycle

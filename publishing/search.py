@@ -4,11 +4,12 @@ Searching reads the snapshot an edition was published with, never the live catal
 result always matches what the edition's page shows.
 
 Chinese has no spaces between words, so a query matches as a substring. Before comparing, the
-text and the query go through the ONE normaliser (`normalise`): NFKC (full-width ＡＩ and
-half-width forms become one form, compatibility ideographs their unified one), case folding,
-and the variant pairs of VARIANTS (臺 is found by 台 and the other way round). The normaliser
-keeps, for each character it writes, the position of the original character it came from, so
-a match found in the normalised text is marked in the original text.
+text and the query go through the ONE normaliser (`normalise`, in catalogue/folding.py, which
+the back office's search boxes use too): NFKC (full-width ＡＩ and half-width forms become one
+form, compatibility ideographs their unified one), case folding, and the variant pairs of
+VARIANTS (臺 is found by 台 and the other way round). The normaliser keeps, for each character
+it writes, the position of the original character it came from, so a match found in the
+normalised text is marked in the original text.
 
 An edition's index (every scope's fields, normalised) is built once per process and kept
 under the snapshot's SHA-256, as publishing.pages keeps the rendered tables: the snapshot is
@@ -19,15 +20,16 @@ costs a few milliseconds (bench/search.py).
 from __future__ import annotations
 
 import threading
-import unicodedata
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_noop as N_
+
+from catalogue.folding import Folded, normalise
 
 # A query longer than this is refused with a message: no label or sentence is that long, and
 # a bounded query keeps the cost of a look-up bounded.
@@ -39,67 +41,6 @@ MAX_RESULTS = 50
 MAX_HITS = 6
 # Characters of context shown on either side of a match in a long text.
 CONTEXT = 40
-
-# Variant characters written for one another in Taiwan's official and everyday text, each
-# folded to the form the bulletin uses. Only pairs that readers really type for one another:
-# 台/臺 (台灣, 臺灣), 裡/裏, 為/爲, 著/着, 峰/峯, 線/綫, 眾/衆, 啟/啓, 匯/滙, 溫/温, 冊/册,
-# 污/汙, 群/羣, and 於/于 (于 is the simplified form typed for 於 by many input methods).
-VARIANTS: dict[str, str] = {
-    "臺": "台",
-    "裏": "裡",
-    "爲": "為",
-    "着": "著",
-    "峯": "峰",
-    "綫": "線",
-    "衆": "眾",
-    "啓": "啟",
-    "滙": "匯",
-    "温": "溫",
-    "册": "冊",
-    "汙": "污",
-    "羣": "群",
-    "于": "於",
-}
-
-
-@dataclass(frozen=True)
-class Folded:
-    """A text after the normaliser, and for each of its characters the original's position."""
-
-    text: str
-    origins: Sequence[int]
-
-
-class _FoldingTable(dict[int, str]):
-    """str.translate's table: each character's normal form, worked out the first time it is met.
-
-    str.translate walks the text in C; a bulletin has a few thousand distinct characters, so
-    after the first index nearly every look-up is a dictionary hit.
-    """
-
-    def __missing__(self, codepoint: int) -> str:
-        folded = unicodedata.normalize("NFKC", chr(codepoint)).casefold()
-        value = self[codepoint] = "".join(VARIANTS.get(c, c) for c in folded)
-        return value
-
-
-_TABLE = _FoldingTable()
-
-
-def normalise(text: str) -> Folded:
-    """The one normaliser of the look-up: the index and the query both go through it.
-
-    Character by character (NFKC, casefold, VARIANTS), so that every output character knows
-    where it came from: NFKC may turn one character into several (㈱ into (株)), casefold ß
-    into ss. Where every character stays one character, positions are unchanged.
-    """
-    folded = text.translate(_TABLE)
-    if len(folded) == len(text) and all(len(_TABLE[ord(c)]) == 1 for c in set(text)):
-        return Folded(folded, range(len(text)))
-    origins: list[int] = []
-    for position, char in enumerate(text):
-        origins.extend([position] * len(_TABLE[ord(char)]))
-    return Folded(folded, tuple(origins))
 
 
 def query_terms(query: str) -> list[str]:

@@ -8,8 +8,8 @@ import recorded_load
 from django.contrib.auth.models import Group
 from django.utils import translation
 
+from accounts.roles import APPROVERS, EDITORS
 from catalogue.models import Bulletin
-from catalogue.roles import APPROVERS, EDITORS
 
 
 @pytest.fixture(autouse=True)

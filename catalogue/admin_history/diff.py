@@ -14,6 +14,7 @@ from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from ..history import revision_m2m_fields
 from ..numbers import plain_decimal
 from ..textdiff import mark_changes
 
@@ -39,11 +40,6 @@ def compared_fields(model: type[models.Model]) -> list[models.Field]:
     return [f for f in model._meta.concrete_fields if f.editable and not f.primary_key]
 
 
-def m2m_fields(model: type[models.Model]) -> list[models.ManyToManyField]:
-    history_model = model.history.model  # type: ignore[attr-defined]
-    return list(history_model._history_m2m_fields)
-
-
 def load_m2m(records: Sequence[Any]) -> None:
     """Attach each record's many-to-many values (a scope's agencies): one query per field."""
     if not records:
@@ -52,7 +48,7 @@ def load_m2m(records: Sequence[Any]) -> None:
     by_id = {record.history_id: record for record in records}
     for record in records:
         setattr(record, M2M_CACHE, {})
-    for field in m2m_fields(model):
+    for field in revision_m2m_fields(model):
         # The model of the rows that the record's own relation manager returns.
         m2m_model = getattr(records[0], field.name).model
         target = field.m2m_reverse_field_name()
@@ -176,7 +172,7 @@ def _set_change(name: str, label: str, old: Any, new: Any) -> FieldChange:
 
 
 def _field_names(model: type[models.Model]) -> list[str]:
-    return [f.name for f in compared_fields(model)] + [f.name for f in m2m_fields(model)]
+    return [f.name for f in compared_fields(model)] + [f.name for f in revision_m2m_fields(model)]
 
 
 def _sorted(items: dict[Any, str]) -> list[tuple[Any, str]]:

@@ -14,8 +14,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.people import user_label
+
 from ..forms import RocDateField
-from ..history import user_label
 from ..models import Programme, Scope, Section, Strategy, Target
 from .timeline import Entry
 

@@ -24,8 +24,9 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 from import_export.tmp_storages import MediaStorage
 
+from accounts.roles import can_import
+
 from ..models import Bulletin
-from ..roles import can_import
 from .formats import FORMATS
 from .importer import ImportPlan, ImportRefused, SheetError
 from .limits import import_limits

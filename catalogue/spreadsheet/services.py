@@ -6,11 +6,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.roles import can_import
 from operations import audit
 
 from ..models import Bulletin
 from ..roc import roc_date_filename
-from ..roles import can_import
 from .formats import FORMATS, FileRefused, Table, format_for
 from .importer import ImportPlan, ImportRefused, SheetError, apply_plan, plan_import
 from .limits import import_limits, megabytes
@@ -91,7 +91,7 @@ def import_bulletin(
 ) -> ImportPlan:
     """Import the file into the bulletin, all or nothing; every revision names user and file.
 
-    The user must hold the editor's catalogue permissions (catalogue.roles.can_import), whoever
+    The user must hold the editor's catalogue permissions (accounts.roles.can_import), whoever
     calls: the admin, the command or a later API. With expected_fingerprint (from the preview
     the editor confirmed), refuse when the catalogue changed since the preview, so that what
     is applied is what was shown.

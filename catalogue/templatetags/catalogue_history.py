@@ -6,7 +6,8 @@ from typing import Any
 from django import template
 from django.utils.translation import gettext as _
 
-from ..history import user_label
+from accounts.people import user_label
+
 from ..roc import roc_display
 
 register = template.Library()

@@ -30,6 +30,8 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    # After django.contrib.auth, whose User and Group admins accounts.admin replaces.
+    "accounts",
     "catalogue",
     "publishing",
     "operations",

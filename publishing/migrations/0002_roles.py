@@ -1,6 +1,10 @@
+import importlib
+
 from django.db import migrations
 
-from catalogue.roles import APPROVERS, EDITORS, grant
+# The role names and grant() as catalogue's migration 0002 froze them.
+roles = importlib.import_module("catalogue.migrations.0002_roles")
+EDITORS, APPROVERS, grant = roles.EDITORS, roles.APPROVERS, roles.grant
 
 # Editors prepare editions; approvers see them and take the review steps. Which step a person may
 # take is decided in publishing.services by group membership, not by these permissions.

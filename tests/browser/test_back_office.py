@@ -17,8 +17,8 @@ import pytest
 from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
+from accounts.roles import APPROVERS
 from catalogue.models import Programme, Scope
-from catalogue.roles import APPROVERS
 from publishing.models import Edition
 
 pytestmark = [

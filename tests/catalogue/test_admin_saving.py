@@ -10,7 +10,7 @@ import pytest
 from django import forms
 from django.urls import reverse
 
-from catalogue.admin import AGENCY_SLOTS
+from catalogue.admin.forms import AGENCY_SLOTS
 from catalogue.models import Agency, Programme, Scope, Section, Strategy, Target
 
 

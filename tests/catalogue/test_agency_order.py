@@ -13,7 +13,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from catalogue.admin import AGENCY_SLOTS
+from catalogue.admin.forms import AGENCY_SLOTS
 from catalogue.history import one_revision, revert_to
 from catalogue.models import Agency, Scope, ScopeAgency
 from catalogue.spreadsheet.services import export_bulletin, import_bulletin

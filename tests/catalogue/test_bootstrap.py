@@ -2,8 +2,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 
+from accounts.roles import APPROVERS, EDITORS
 from catalogue.models import Agency, Programme, Scope, Section, Strategy, Target
-from catalogue.roles import APPROVERS, EDITORS
 
 CATALOGUE_MODELS = (Agency, Programme, Scope, Target, Strategy, Section)
 

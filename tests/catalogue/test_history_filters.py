@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from catalogue.admin import ProgrammeAdmin
+from catalogue.admin.programmes import ProgrammeAdmin
 from catalogue.history import attribute, one_revision
 from catalogue.models import Agency, Programme
 

@@ -9,8 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts.roles import APPROVERS, EDITORS
 from catalogue.models import Agency, Bulletin, Programme
-from catalogue.roles import APPROVERS, EDITORS
 from publishing import services
 from publishing.models import Edition
 

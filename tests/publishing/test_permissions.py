@@ -14,9 +14,9 @@ from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from accounts.roles import APPROVERS, EDITORS
 from catalogue.history import revert_to
 from catalogue.models import Scope
-from catalogue.roles import APPROVERS, EDITORS
 from catalogue.spreadsheet.importer import ImportRefused
 from catalogue.spreadsheet.services import import_bulletin
 from publishing import lifecycle, services

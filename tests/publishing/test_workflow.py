@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import Group
 
-from catalogue.roles import APPROVERS, EDITORS
+from accounts.roles import APPROVERS, EDITORS
 from publishing import services
 from publishing.exceptions import (
     Conflict,

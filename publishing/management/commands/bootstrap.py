@@ -11,9 +11,9 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+from accounts.roles import APPROVERS, EDITORS
 from catalogue.demo import load_bulletin, read_demo_data
 from catalogue.models import Bulletin
-from catalogue.roles import APPROVERS, EDITORS
 from publishing import services, tasks
 from publishing.models import Edition
 from publishing.rendering import seal

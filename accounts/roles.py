@@ -2,7 +2,8 @@
 
 Every check asks `user.has_perm`, never the group's name, so the agency can grant one right to
 one person in the admin. The groups get their permissions in data migrations (catalogue 0002
-for the catalogue, publishing 0004 for editions); bootstrap creates the sample users.
+for the catalogue, publishing 0002 and 0004 for editions), each with its own frozen copy of the
+names, the permissions and `grant` as they stood then; bootstrap creates the sample users.
 Neither group holds any permission on users or groups: only superusers manage accounts.
 """
 
