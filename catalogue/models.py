@@ -121,7 +121,7 @@ class Bulletin(VersionedModel):
 
     def _refuse_public_slug_change(self) -> None:
         # Renaming would make the public site answer "no edition" and every permalink 404,
-        # with no sign-off; PostgreSQL refuses it too (publishing migration 0004 trigger).
+        # with no sign-off; PostgreSQL refuses it too (publishing migration 0005 trigger).
         if self.pk is None or not self.has_public_edition:
             return
         stored = type(self)._base_manager.filter(pk=self.pk).values_list("slug", flat=True).first()
