@@ -13,7 +13,9 @@ Django's own search joins a programme's scopes, agencies, targets, strategies an
 one query, whose rows multiply (each scope's agencies × targets × strategies × sections) and
 which took 0.26 s on PostgreSQL at 100 times the real bulletin. The matching rows are then
 named by their pks: the changelist counts its results and then reads its page, and each would
-otherwise search every text again.
+otherwise search every text again. At 100× the bulletin the query reads about 17,000 rows
+(470,000 characters): 35–60 ms a search on PostgreSQL, where the database's own substring
+match (which told 臺灣 from 台灣) took 15–30 ms, under the same load.
 """
 
 from collections import defaultdict
