@@ -34,10 +34,9 @@ def _export(file_format: str) -> bytes:
     import tablib
 
     from catalogue.spreadsheet.formats import FORMATS
+    from catalogue.spreadsheet.resources import ScopeSheetResource
 
-    headers = ["序號", "政策性產業", "實施期間", "部會/機關", "範疇名稱", "產業範疇說明"]
-    headers += ["願景", "推動目標", "推動策略", "其他段落", "備註", "範疇識別碼"]
-    dataset = tablib.Dataset(headers=headers)
+    dataset = tablib.Dataset(headers=ScopeSheetResource().headers)
     for serial in range(1, 21):
         dataset.append(
             [serial, "政策性產業", "113-117年", "經濟部", "範疇", "說明" * 50]
