@@ -19,8 +19,6 @@ from django.dispatch import receiver
 from django.utils.translation import gettext, gettext_lazy
 from simple_history.models import HistoricalRecords
 
-from accounts.people import user_label as user_label  # named here for publishing's imports
-
 from .i18n import site_language
 from .roc import roc_datetime_short
 from .versioning import check_version

@@ -30,7 +30,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
-from catalogue.history import user_label
+from accounts.people import user_label
 
 from . import lifecycle
 from .events import PUBLICATION_FAILED, EditionEvent
