@@ -176,6 +176,7 @@ def test_skip_link_is_the_first_tab_stop_and_moves_focus_to_the_content(
     box = page.locator(".skip-link").bounding_box()
     assert box is not None and box["y"] >= 0  # shown on screen once focused
     page.keyboard.press("Enter")
+    page.wait_for_url("**/#main", timeout=5000)  # the fragment's navigation, on a loaded machine
     assert page.url.endswith("#main")
     assert page.evaluate("document.activeElement.id") == "main"
     page.keyboard.press("Tab")
