@@ -111,6 +111,7 @@ def test_no_back_office_page_scrolls_sideways_at_1366_px_and_drafts_have_no_publ
     page.get_by_role("button", name="預覽").click()
     heading = page.locator(".spreadsheet-rows thead th", has_text="政策性產業").first
     expect(heading).to_be_visible()
+    page.wait_for_load_state("load")  # its scripts and fonts too, on a loaded machine
     widths["import-preview"] = _page_width(page)
     # A heading on one line: 政策性產業 was once one character per line.
     box = heading.bounding_box()
