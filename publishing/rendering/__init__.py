@@ -33,7 +33,7 @@ from .document import Document
 FORMATS = ("html", "pdf", "csv", "xlsx", "ods", "json", "datapackage")
 # Raise when a change of the renderers changes their bytes: a process then renders afresh
 # instead of reusing what it kept.
-RENDERER_VERSION = "2"
+RENDERER_VERSION = "3"
 # Renderings a process keeps (each some hundred kilobytes): a few editions' worth.
 KEPT_RENDERINGS = 8
 _kept: OrderedDict[tuple[str, str], dict[str, bytes]] = OrderedDict()

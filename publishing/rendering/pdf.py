@@ -27,12 +27,21 @@ from .wording import labels
 TEMPLATE = Path(__file__).resolve().parent.parent / "typst" / "bulletin.typ"
 PDF_STANDARDS = ["ua-1", "a-3u"]
 DEFAULT_FONT_FAMILIES = ["Noto Sans CJK TC", "DejaVu Sans"]
-# The widest run Typst may leave unbroken, in ems: seven of the widest glyph (W, 9 pt bold)
-# fit the narrowest text column (部會/機關, 30 mm less its insets). Typst has no "break
-# anywhere" (typst/typst#674), so wider runs get zero-width spaces.
-MAX_UNBROKEN_EMS = 7.0
+# The page and the table, read by the template (data.layout) and by the line breaking below:
+# A4 landscape, the table's fixed columns in mm (序號, 政策性產業, 部會/機關, 產業範疇; 認定方式
+# takes the rest), cell insets and the text size in pt. 部會/機關 holds ten Chinese characters
+# (國家科學及技術委員會, 行政院經貿談判辦公室) on one line, as the agency's table does.
+LAYOUT = {
+    "page_mm": (297, 210),
+    "margin_mm": 12,
+    "columns_mm": (12, 38, 36, 62),
+    "inset_pt": 4,
+    "size_pt": 9,
+}
+MM = 72 / 25.4
+# Room a list's marker and its indent take from an item's line, in ems (bulletin.typ's list).
+LIST_INDENT_EMS = 1.5
 _WIDE = set("MWmw@%&#—…‰")
-ZERO_WIDTH_SPACE = "\u200b"
 
 
 def font_dirs() -> list[str]:
@@ -104,44 +113,82 @@ def _ems(cluster: str) -> float:
     return 0.75 if character.isupper() else 0.6
 
 
+def text_ems(text: str) -> float:
+    """A generous estimate of a text's width on one line, in ems (see _ems)."""
+    return sum(map(_ems, text))
+
+
 @functools.lru_cache(maxsize=65_536)
-def breakable(text: str) -> str:
-    """text with zero-width spaces inside each run that the Unicode line-breaking rules
-    (UAX #14) give no break and that is wider than MAX_UNBROKEN_EMS: long URLs, Latin strings,
-    digits, runs of closing punctuation. Texts that break anyway (Chinese, ordinary words)
-    stay as they are.
+def breakable(text: str, ems: float) -> str | tuple[str, ...]:
+    """text as it is when each run that the Unicode line-breaking rules (UAX #14) give no
+    break fits in `ems` (its column's width); otherwise its pieces, each long run cut into
+    grapheme clusters: the template sets an empty box between the pieces, which Typst may break
+    a line at (an inline object is a break opportunity), and which adds nothing to the text
+    layer. Typst has no "break anywhere" (typst/typst#674); a zero-width space would do it, but
+    it stays in the text: a word copied or searched from the PDF would not be the word.
 
     Kept per process: uniseg's pure-Python rules cost about a millisecond per text, the most
     of a render, and an edition repeats the texts of the one before it.
     """
-    if len(text) <= MAX_UNBROKEN_EMS:  # no character is wider than one em
+    if len(text) <= ems:  # no character is wider than one em
         return text
-    pieces = []
+    pieces: list[str] = []
+    run = ""  # text up to the next piece boundary
     for unit in line_break_units(text):
         body = unit.rstrip()
-        if sum(map(_ems, body)) > MAX_UNBROKEN_EMS:
-            chunks: list[str] = []
-            width = 0.0
-            for cluster in grapheme_clusters(body):
-                if chunks and width + _ems(cluster) > MAX_UNBROKEN_EMS:
-                    chunks.append(ZERO_WIDTH_SPACE)
-                    width = 0.0
-                chunks.append(cluster)
-                width += _ems(cluster)
-            unit = "".join(chunks) + unit[len(body) :]
-        pieces.append(unit)
-    return "".join(pieces)
+        if text_ems(body) <= ems:
+            run += unit
+            continue
+        clusters = list(grapheme_clusters(body))
+        pieces.append(run + clusters[0])
+        pieces.extend(clusters[1:])
+        run = unit[len(body) :]
+    if not pieces:
+        return text
+    pieces[-1] += run
+    return tuple(pieces)
 
 
-def _breakable_texts(value: Any, key: str = "") -> Any:
+def column_ems() -> dict[str, float]:
+    """The width of the text in each column (and of the title), in ems of the table's text."""
+    layout = LAYOUT
+    page_width, margin = layout["page_mm"][0], layout["margin_mm"]
+    fixed = layout["columns_mm"]
+    widths_mm = [*fixed, page_width - 2 * margin - sum(fixed)]
+    size, inset = layout["size_pt"], layout["inset_pt"]
+    names = ("serial", "programme", "agencies", "scope", "recognition")
+    ems = {name: (w * MM - 2 * inset) / size for name, w in zip(names, widths_mm, strict=True)}
+    ems["title"] = (page_width - 2 * margin) * MM / size
+    return ems
+
+
+def _breakable_texts(value: Any, ems: float, key: str = "") -> Any:
     """The catalogue texts of the template's data made breakable; names of kinds untouched."""
     if isinstance(value, str):
-        return value if key == "kind" else breakable(value)
+        return value if key in ("kind", "id") else breakable(value, ems)
     if isinstance(value, dict):
-        return {k: _breakable_texts(v, k) for k, v in value.items()}
+        return {k: _breakable_texts(v, ems, k) for k, v in value.items()}
     if isinstance(value, list):
-        return [_breakable_texts(item, key) for item in value]
+        return [_breakable_texts(item, ems, key) for item in value]
     return value
+
+
+def _breakable_row(row: dict[str, Any], ems: dict[str, float]) -> dict[str, Any]:
+    """A row's texts made breakable for the columns they are printed in."""
+    scope = row["scope"]
+    shown = {
+        "title": _breakable_texts(scope["title"], ems["scope"] - 2),  # in 【】
+        "description": _breakable_texts(scope["description"], ems["scope"]),
+        "agencies": [
+            {"name": _breakable_texts(a["name"], ems["agencies"])} for a in scope["agencies"]
+        ],
+    }
+    # The recognition text: list items lose their marker's room, the headline is 10 pt.
+    recognition = ems["recognition"] * 9 / 10 - LIST_INDENT_EMS
+    blocks = [
+        {**block, "value": _breakable_texts(block["value"], recognition)} for block in row["blocks"]
+    ]
+    return {**row, "scope": shown, "blocks": blocks}
 
 
 def creation_time(document: Document) -> datetime.datetime:
@@ -151,11 +198,24 @@ def creation_time(document: Document) -> datetime.datetime:
 
 
 def typst_inputs(document: Document) -> tuple[dict[str, Any], dict[str, str]]:
-    """The template's data (checked for glyphs, texts made breakable) and Typst's sys.inputs."""
+    """The template's data (checked for glyphs, texts made breakable) and Typst's sys.inputs.
+
+    The title stays as it is for the document's metadata; `shown_title` is the one printed.
+    """
     data = typst_data(document)
     check_glyphs(data)
-    for key in ("title", "programmes", "rows"):
-        data[key] = _breakable_texts(data[key])
+    ems = column_ems()
+    data["layout"] = LAYOUT
+    data["shown_title"] = breakable(data["title"], ems["title"] * 9 / 15)  # 15 pt
+    data["programmes"] = [
+        {
+            **p,
+            "name": breakable(p["name"], ems["programme"]),
+            "period_display": breakable(p["period_display"], ems["programme"] - 1),  # in ()
+        }
+        for p in data["programmes"]
+    ]
+    data["rows"] = [_breakable_row(row, ems) for row in data["rows"]]
     inputs = {
         "data": json.dumps(data, ensure_ascii=False),
         "snapshot": canonical_bytes(document.snapshot).decode("utf-8"),

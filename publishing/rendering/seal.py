@@ -42,6 +42,7 @@ from django.dispatch import receiver
 
 if TYPE_CHECKING:
     from asn1crypto import x509
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.signers import SimpleSigner
 
@@ -49,6 +50,8 @@ DEMO_KEY = "demo-key.pem"
 DEMO_CERT = "demo-cert.pem"
 DEMO_SUBJECT = "勞動部勞動力發展署（示範用憑證，非正式）"
 FIELD_NAME = "AgencySeal"
+# The field's name for people (/TU): what a screen reader announces for the seal.
+FIELD_LABEL = "勞動部勞動力發展署電子簽章"
 # Room for the signature's own fields beside its certificates (a CMS signature with an RSA-4096
 # key and signed attributes takes under 2 kB besides them).
 SIGNATURE_OVERHEAD = 4096
@@ -174,6 +177,13 @@ def seal_pdf(pdf: bytes) -> bytes:
     if current is None:
         raise ImproperlyConfigured("尚未設定 PDF 電子簽章憑證。")
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    # An invisible field (zero-size rectangle, printable: PDF/A-3 6.3.2 and 6.3.3) on the last
+    # page, named for people (/TU, PDF/UA-1 7.18.4), its widget tagged as a Form element at
+    # the end of the reading order (7.18.4; no exemption for invisible widgets).
+    fields.append_signature_field(
+        writer, fields.SigFieldSpec(FIELD_NAME, on_page=-1, readable_field_name=FIELD_LABEL)
+    )
+    _tag_widget(writer)
     meta = signers.PdfSignatureMetadata(
         field_name=FIELD_NAME,
         subfilter=fields.SigSeedSubFilter.PADES,
@@ -185,6 +195,55 @@ def seal_pdf(pdf: bytes) -> bytes:
     if not signed.startswith(pdf):  # the promise the pages make; never publish without it
         raise RuntimeError("the signed PDF does not start with the unsigned one")
     return signed
+
+
+def _tag_widget(writer: IncrementalPdfFileWriter) -> None:
+    """Put the seal's widget in the structure tree: a Form element, last in the document's
+    reading order, whose only kid is an object reference to the widget, with the widget's
+    StructParent entry in the parent tree; its page gets /Tabs /S (PDF/UA-1 7.18.3)."""
+    from pyhanko.pdf_utils import generic
+
+    fields = writer.root["/AcroForm"]["/Fields"]
+    widget_ref = next(ref for ref in fields if ref.get_object().get("/T") == FIELD_NAME)
+    widget = widget_ref.get_object()
+    page_ref = widget.raw_get("/P")
+    tree = writer.root["/StructTreeRoot"]
+    document_ref = tree.raw_get("/K")
+    if isinstance(document_ref, generic.ArrayObject):  # one kid, the Document element
+        document_ref = document_ref.raw_get(0)
+    form_ref = writer.add_object(_form_element(document_ref, page_ref, widget_ref))
+    document = document_ref.get_object()
+    kids = document.get("/K")
+    if not isinstance(kids, generic.ArrayObject):
+        kids = document["/K"] = generic.ArrayObject([document.raw_get("/K")] if kids else [])
+    kids.append(form_ref)
+    parents = tree["/ParentTree"]
+    if "/Nums" not in parents:
+        raise RuntimeError("the structure tree's parent tree has no flat /Nums array")
+    key = int(tree.get("/ParentTreeNextKey", 0))
+    parents["/Nums"].extend([generic.NumberObject(key), form_ref])
+    tree["/ParentTreeNextKey"] = generic.NumberObject(key + 1)
+    widget["/StructParent"] = generic.NumberObject(key)
+    page_ref.get_object()["/Tabs"] = generic.pdf_name("/S")
+    for container in (document, parents, tree):
+        writer.update_container(container)
+    writer.mark_update(page_ref)
+    writer.mark_update(widget_ref)
+
+
+def _form_element(document_ref: Any, page_ref: Any, widget_ref: Any) -> Any:
+    """The Form structure element of the seal's widget, a kid of the Document element."""
+    from pyhanko.pdf_utils.generic import DictionaryObject, pdf_name
+
+    reference = {"/Type": pdf_name("/OBJR"), "/Obj": widget_ref, "/Pg": page_ref}
+    element = {
+        "/Type": pdf_name("/StructElem"),
+        "/S": pdf_name("/Form"),
+        "/P": document_ref,
+        "/Pg": page_ref,
+        "/K": DictionaryObject({pdf_name(k): v for k, v in reference.items()}),
+    }
+    return DictionaryObject({pdf_name(k): v for k, v in element.items()})
 
 
 def _reserve(current: SimpleSigner) -> int:

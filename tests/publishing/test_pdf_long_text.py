@@ -2,14 +2,12 @@
 
 import datetime
 import math
-import re
 import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
-from xml.etree import ElementTree
 
 import pytest
+from pdf_layout import edges, lines, pages, split_names, stranded_starts
 
 from catalogue.models import Agency, Bulletin, Programme, Scope, Section, Strategy, Target
 from publishing.rendering.document import Document
@@ -22,8 +20,8 @@ pytestmark = [
 ]
 
 MM = 72 / 25.4
-# The template's columns (bulletin.typ): 12 mm margins, then 12, 38, 30, 62 mm and the rest.
-EDGES = [12 * MM, 24 * MM, 62 * MM, 92 * MM, 154 * MM, (297 - 12) * MM]
+# The template's columns (pdf.LAYOUT, read by bulletin.typ): their rules' x in pt.
+EDGES = edges()
 # Typst trims the blank half of an opening bracket at the start of a line (【 at 9 pt), which
 # moves the glyph's box half an em left, into the cell's 4 pt inset but never past the rule.
 TOLERANCE = 4.5 + 0.5
@@ -74,16 +72,8 @@ def longest_bulletin(db: None) -> Bulletin:
 
 
 def _words(path: Path) -> list[dict[str, float]]:
-    html = subprocess.run(
-        ["pdftotext", "-bbox-layout", "-enc", "UTF-8", str(path), "-"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    html = re.sub(r"<!DOCTYPE[^>]*>", "", html)
-    tree = ElementTree.fromstring(html)
     words = []
-    for page in tree.iter("{http://www.w3.org/1999/xhtml}page"):
+    for page in pages(path):
         height = float(page.get("height"))
         for word in page.iter("{http://www.w3.org/1999/xhtml}word"):
             box = {k: float(word.get(k)) for k in ("xMin", "xMax", "yMin", "yMax")}
@@ -119,7 +109,7 @@ def test_the_longest_unbroken_text_of_every_field_stays_inside_its_column(
     outside = [(w["text"][:20], w["xMin"], w["xMax"]) for w in table if _column(w) is None]
     assert outside == []
     assert all(0 <= w["yMin"] and w["yMax"] <= w["page_height"] for w in words)
-    text = "".join(w["text"] for w in words).replace("\u200b", "")
+    text = "".join(w["text"] for w in words)
 
     def column_text(index: int) -> str:
         # A scope is one row: its cells sit side by side, so read each column on its own,
@@ -130,7 +120,7 @@ def test_the_longest_unbroken_text_of_every_field_stays_inside_its_column(
             if _column(w) == index
             and w["text"] not in ("產業範疇", "認定方式")
             and w["yMin"] < w["page_height"] - 16 * MM
-        ).replace("\u200b", "")
+        )
 
     # Every character is there (the note breaks across a page, under the repeated header).
     recognition = column_text(4)
@@ -141,9 +131,27 @@ def test_the_longest_unbroken_text_of_every_field_stays_inside_its_column(
     assert column_text(3).count("https://example.gov.tw/") == 2000 // 24
 
 
-def test_a_run_without_break_opportunities_gets_zero_width_spaces_and_chinese_does_not() -> None:
-    assert breakable("W" * 20) == "\u200b".join(["W" * 7, "W" * 7, "W" * 6])
-    assert breakable("半導體產業" * 10) == "半導體產業" * 10
-    assert breakable("IC設計 2.5D/3D") == "IC設計 2.5D/3D"
-    # The forbidden path beside it: an ordinary word is not cut.
-    assert "\u200b" not in breakable("Tensorflow and Python")
+def test_the_longest_texts_keep_each_scope_start_with_its_text(
+    longest_bulletin: Bulletin, tmp_path: Path
+) -> None:
+    path = tmp_path / "longest.pdf"
+    path.write_bytes(
+        render_pdf(Document(build_snapshot(longest_bulletin), datetime.date(2025, 12, 30)))
+    )
+    found = lines(path)
+    assert stranded_starts(found) == []
+    # The longest agency name (100 × W) is wider than its column: it breaks, as it must.
+    assert split_names(found, {"W" * 100}) == ["W" * 100]
+
+
+def test_a_run_wider_than_its_column_is_cut_into_clusters_and_chinese_is_not() -> None:
+    assert breakable("W" * 20, 7.0) == tuple("W" * 20)
+    assert breakable("見 " + "W" * 9 + " 等", 7.0) == ("見 W", *"W" * 7, "W 等")
+    assert breakable("半導體產業" * 10, 7.0) == "半導體產業" * 10
+    assert breakable("IC設計 2.5D/3D", 7.0) == "IC設計 2.5D/3D"
+    # The forbidden path beside it: an ordinary word that fits its column is not cut.
+    assert breakable("Tensorflow and Python", 7.0) == "Tensorflow and Python"
+    assert (
+        breakable("架構 : 深度學習框架 (Tensorflow...)", 38.0)
+        == "架構 : 深度學習框架 (Tensorflow...)"
+    )
