@@ -352,7 +352,7 @@ def read_xlsx(content: bytes, limits: ImportLimits) -> _Sheet:
     import openpyxl
 
     try:
-        check_archive(content, limits)
+        worksheet_cells = check_archive(content, limits)
     except LimitPassed as passed:
         raise FileRefused(str(passed)) from None
     sheet = _Sheet(limits)
@@ -360,6 +360,7 @@ def read_xlsx(content: bytes, limits: ImportLimits) -> _Sheet:
         workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=False)
         worksheet = workbook.worksheets[0]
         _check_dimension(worksheet, limits)
+        _check_cells(worksheet_cells, limits)
         # One row and one column past the limits, to see whether the sheet goes on.
         rows = worksheet.iter_rows(max_row=limits.max_rows + 2, max_col=limits.max_columns + 1)
         for number, row in enumerate(rows, start=1):
@@ -389,6 +390,23 @@ def _check_dimension(worksheet: Any, limits: ImportLimits) -> None:
                 "max_rows": limits.max_rows,
                 "max_columns": limits.max_columns,
             }
+        )
+
+
+def _check_cells(cells: int, limits: ImportLimits) -> None:
+    """Refuse a sheet whose first rows hold more cells, empty or not, than its limits allow.
+
+    A sheet within its declared dimension never does: this stops a dimension that lies (or
+    is missing) over a row of a million empty cells, which openpyxl would parse one by one.
+    """
+    rows, columns = limits.max_rows + 1, limits.max_columns  # the header row counted
+    if cells > rows * columns:
+        raise FileRefused(
+            _(
+                "工作表至少有 %(count)d 個儲存格（含空白的儲存格），超過 %(limit)d 個的上限"
+                "（%(rows)d 列、每列 %(columns)d 欄）；請刪除多餘的列與欄後再匯入。"
+            )
+            % {"count": cells, "limit": rows * columns, "rows": rows, "columns": columns}
         )
 
 

@@ -150,3 +150,23 @@ def lying_about_size(content: bytes, name: str, declared: int) -> bytes:
                 data[start + size_at : start + size_at + 4] = declared.to_bytes(4, "little")
             start += 4
     return bytes(data)
+
+
+def blank_lines(size: int, line: bytes = b"\n", *, head: bytes = b"", tail: bytes = b"") -> bytes:
+    """A CSV of about `size` bytes: head, then blank records (`line` repeated), then tail."""
+    return head + line * ((size - len(head) - len(tail)) // len(line)) + tail
+
+
+def xlsx_with_empty_cells(content: bytes, row: int, cells: int) -> bytes:
+    """An exported XLSX given one more row of `cells` empty cells, its dimension left as it was
+    (so it lies): a row openpyxl parses cell by cell, whatever columns are asked for."""
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        sheet = archive.read(SHEET).decode()
+    empty = f'<row r="{row}">' + f'<c r="A{row}"/>' * cells + "</row>"
+    return rezip(content, {SHEET: sheet.replace("</sheetData>", empty + "</sheetData>").encode()})
+
+
+def ods_of_empty_rows(unpacked: int) -> bytes:
+    """content.xml of about `unpacked` bytes of empty rows written one by one (no repeats)."""
+    row = "<table:table-row/>"
+    return ods(row for _ in range(max(unpacked // len(row), 1)))
