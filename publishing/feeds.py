@@ -4,8 +4,8 @@ Entry ids are tag URIs (RFC 4151) from settings.FEED_TAG_AUTHORITY and the editi
 and date, never from the Host header, so they stay the same whatever address the feed was
 read at. An entry's `updated` is its publication time: when a newer edition supersedes it,
 feed readers do not show it again as new; a withdrawal is news, and updates it. Each entry
-links its files as enclosures (type and length), at absolute addresses (settings.SITE_URL
-when set, else the request's).
+links its files as enclosures (type and length), at absolute addresses (the public site's,
+settings.PUBLIC_SITE_URL, when set, else the request's).
 
 Every text of the feed is plain text: Django's Atom writer declares the summary as HTML
 (`type="html"`), so that a change note or a withdrawal reason holding markup would be run by
@@ -53,9 +53,9 @@ class FeedSource:
 
 
 def absolute_url(request: HttpRequest, path: str) -> str:
-    """The configured site's address of path, or the request's when none is configured."""
-    if settings.SITE_URL:
-        return settings.SITE_URL.rstrip("/") + path
+    """The public site's configured address of path, or the request's when none is configured."""
+    if settings.PUBLIC_SITE_URL:
+        return settings.PUBLIC_SITE_URL.rstrip("/") + path
     return request.build_absolute_uri("/").rstrip("/") + path
 
 

@@ -151,10 +151,14 @@ def wants_mail(user: Any) -> bool:
     return setting is None or setting.email_enabled
 
 
+def backoffice_url(path: str) -> str:
+    """path in the back office, as an absolute URL (BACKOFFICE_URL: mail has no request to ask)."""
+    return settings.BACKOFFICE_URL.rstrip("/") + path
+
+
 def edition_admin_url(edition: Edition) -> str:
-    """The edition's admin page as an absolute URL (SITE_URL: mail has no request to ask)."""
-    path = reverse("admin:publishing_edition_change", args=[edition.pk])
-    return settings.SITE_URL.rstrip("/") + path
+    """The edition's admin page as an absolute URL."""
+    return backoffice_url(reverse("admin:publishing_edition_change", args=[edition.pk]))
 
 
 def _holders(permission: str) -> list[Any]:
@@ -190,7 +194,7 @@ def _message(
         "edition": edition,
         "reason": reason.strip(),
         "url": edition_admin_url(edition),
-        "settings_url": settings.SITE_URL.rstrip("/") + reverse("admin:notification_settings"),
+        "settings_url": backoffice_url(reverse("admin:notification_settings")),
     }
     subject = f"{SUBJECT_PREFIX} {str(kind.subject).format(date=edition.roc_date)}"
     mail = EmailMultiAlternatives(

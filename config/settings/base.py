@@ -3,8 +3,7 @@
 import datetime
 from pathlib import Path
 
-import dj_database_url
-
+from .database import database
 from .env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -77,10 +76,12 @@ TEMPLATES = [
     },
 ]
 
+# SQLite waits up to SQLITE_TIMEOUT seconds for another process's write (settings/database.py).
 DATABASES = {
-    "default": dj_database_url.parse(
+    "default": database(
         env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+        timeout=env_int("SQLITE_TIMEOUT", 30),
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -200,18 +201,27 @@ PUBLIC_BULLETIN_SLUG = env_str("PUBLIC_BULLETIN_SLUG", "policy-industries")
 # ids are built from it, never from the Host header; changing it makes every entry new.
 FEED_TAG_AUTHORITY = env_str("FEED_TAG_AUTHORITY", "wda.gov.tw,2025")
 
-# The site's address (https://…, no trailing slash): the links in e-mail (a mail has no request
-# to take it from) and the feed's absolute links start with it.
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# Two addresses (https://…, no trailing slash), for links made without a request to take them
+# from: the public site's (the feed's absolute links) and the back office's (the links in mail to
+# staff). Each defaults to the address `make run` serves (bin/run passes PORT). SITE_URL, the one
+# address of earlier versions, is still read for both when set (deprecated, docs/deploy.md).
+_LOCAL_URL = env_str("SITE_URL", f"http://127.0.0.1:{env_int('PORT', 8000)}")
+PUBLIC_SITE_URL = env_str("PUBLIC_SITE_URL", _LOCAL_URL).rstrip("/")
+BACKOFFICE_URL = env_str("BACKOFFICE_URL", _LOCAL_URL).rstrip("/")
 # E-mail about editions (publishing.notifications): printed on the console unless told otherwise;
-# production sends through SMTP (docs/deploy.md).
+# production sends through SMTP (docs/deploy.md). Every setting of Django's mail is read here.
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# The folder of django.core.mail.backends.filebased.EmailBackend, which needs one.
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
-DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "webmaster@localhost")
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30) or None
+SERVER_EMAIL = env_str("SERVER_EMAIL", "root@localhost")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", SERVER_EMAIL)
 
 # Security headers Django does not set itself (operations.middleware). No inline script or
 # style anywhere: the public pages and the admin load theirs from STATIC_URL.

@@ -6,20 +6,21 @@ secure cookies); a rehearsal without TLS on one machine changes only SECURE_SSL_
 
 from pathlib import Path
 
-import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
+from .database import database
 from .env import env_bool, env_int, env_list, env_str
 
 SECRET_KEY = env_str("SECRET_KEY")  # no default: a deploy without a secret fails loudly
 # Never a debug page in production, whatever the environment says: it shows settings and code.
 DEBUG = False
 DATABASES = {
-    "default": dj_database_url.parse(
+    "default": database(
         env_str("DATABASE_URL"),  # no default: production never falls back to a local SQLite
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
         conn_health_checks=True,
+        timeout=env_int("SQLITE_TIMEOUT", 30),
     )
 }
 
@@ -60,14 +61,8 @@ STORAGES = {
 
 # Errors: mailed to ADMINS ("a@x.gov.tw,b@x.gov.tw"), or sent to Sentry when SENTRY_DSN is set.
 ADMINS = [(address, address) for address in env_list("ADMINS", [])]
-SERVER_EMAIL = env_str("SERVER_EMAIL", "root@localhost")
-DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", SERVER_EMAIL)
+# The other mail settings are read in base.py; production sends through SMTP by default.
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
-EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("EMAIL_PORT", 25)
-EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 LOGGING["handlers"]["mail_admins"] = {  # noqa: F405
     "class": "django.utils.log.AdminEmailHandler",
     "level": "ERROR",

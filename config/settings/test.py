@@ -12,7 +12,7 @@ LOGGING = {"version": 1, "disable_existing_loggers": False}
 # A test certificate, made once per test session (tests/conftest.py), so publishing seals.
 PDF_SEAL_DEMO_DIR = Path(tempfile.mkdtemp(prefix="policy-industries-test-seal-"))
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-SITE_URL = "http://testserver"
+PUBLIC_SITE_URL = BACKOFFICE_URL = "http://testserver"
 # In the test process itself: the fonts stay loaded between the many small PDFs of the suite
 # (tests/publishing/test_pdf_child_process.py covers the child process).
 PUBLISHING_PDF_CHILD_PROCESS_SCOPES = None

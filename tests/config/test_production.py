@@ -14,8 +14,8 @@ import time
 from pathlib import Path
 
 import pytest
+from processes import ROOT, manage
 
-ROOT = Path(__file__).resolve().parents[2]
 SERVE = ROOT / "bin" / "serve"
 # Variables a test must not inherit from the shell that runs it.
 UNSET = {
@@ -44,17 +44,6 @@ def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     )
     env.update(extra)
     return env
-
-
-def manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 def test_check_deploy_passes_with_the_documented_variables(tmp_path):

@@ -141,7 +141,7 @@ def test_entries_link_their_files_as_enclosures_with_type_and_length(
 ) -> None:
     import feedparser
 
-    settings.SITE_URL = "https://industries.wda.gov.tw"
+    settings.PUBLIC_SITE_URL = "https://industries.wda.gov.tw"
     (entry,) = feedparser.parse(client.get("/editions/feed.atom").content).entries
     enclosures = {link.href: link for link in entry.links if link.rel == "enclosure"}
     for file in published_edition.files.all():
@@ -164,3 +164,16 @@ def test_each_bulletin_has_its_own_feed(
     assert entry.id == f"tag:wda.gov.tw,2025:edition/{SECOND_SLUG}/2026-01-15"
     assert entry.link.endswith(f"/b/{SECOND_SLUG}/editions/2026-01-15/")
     assert len(_entries(client)) == 1  # the default bulletin's feed is unchanged
+
+
+def test_enclosures_start_with_the_public_address_never_the_back_office(
+    client: Any, published_edition: Any, settings: Any
+) -> None:
+    import feedparser
+
+    settings.PUBLIC_SITE_URL = "http://127.0.0.1:19100"
+    settings.BACKOFFICE_URL = "https://backoffice.invalid"
+    (entry,) = feedparser.parse(client.get("/editions/feed.atom").content).entries
+    hrefs = [link.href for link in entry.links if link.rel == "enclosure"]
+    assert len(hrefs) == published_edition.files.count() > 0
+    assert all(href.startswith("http://127.0.0.1:19100/editions/2025-12-30/") for href in hrefs)

@@ -212,3 +212,21 @@ def test_someone_without_admin_access_cannot_open_the_settings_page(
     client.force_login(outsider)
     response = client.get(reverse("admin:notification_settings"))
     assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_mail_links_start_with_the_back_office_address_never_the_public_one(
+    editor: Any,
+    approver: Any,
+    draft_edition: Any,
+    settings: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    settings.BACKOFFICE_URL = "http://127.0.0.1:19100"
+    settings.PUBLIC_SITE_URL = "https://public.invalid"
+    with django_capture_on_commit_callbacks(execute=True):
+        services.submit_edition(edition=draft_edition, user=editor)
+    body = mail.outbox[0].body
+    edition_page = reverse("admin:publishing_edition_change", args=[draft_edition.pk])
+    assert f"http://127.0.0.1:19100{edition_page}" in body
+    assert f"http://127.0.0.1:19100{reverse('admin:notification_settings')}" in body
+    assert "public.invalid" not in body
