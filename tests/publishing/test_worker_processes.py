@@ -165,3 +165,22 @@ def _mails(gate: Path) -> list[str]:
         for path in gate.glob("*.log")
         if not path.name.startswith("worker-")
     ]
+
+
+def test_a_publication_longer_than_the_lease_keeps_it_and_is_done_once(
+    gate, approved_edition, approver, settings
+):
+    job = _job(approved_edition, approver, settings)
+    worker = _start(gate, attempts=3)
+    try:
+        _wait(lambda: (gate / f"reached-{worker.pid}").exists(), "the publication to start")
+        time.sleep(3 * LEASE)  # the heartbeat renews the lease while the step runs
+        job.refresh_from_db()
+        assert (job.state, job.attempts, job.is_abandoned) == (State.RUNNING, 1, False)
+        (gate / "release").touch()
+        _wait(lambda: _finished(job), "the publication")
+    finally:
+        _stop(worker)
+
+    assert (job.state, job.attempts) == (State.DONE, 1)
+    assert Edition.objects.get(pk=approved_edition.pk).status == Edition.Status.PUBLISHED
