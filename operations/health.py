@@ -4,6 +4,10 @@ The answer is JSON, sets no cookie and must not be cached: a proxy that kept a h
 would keep sending visitors to a dead server. Each check says "ok", "error" (with the reason)
 or "not_configured"; only "error" makes the whole answer unhealthy. A check may add details
 (the task worker's backend and the age of the oldest work waiting for it).
+
+Apps that hand work to the worker add what they know of it through `report_work` (publishing:
+jobs whose lease expired, scheduled publications overdue); this module imports none of them.
+A failed check keeps its details beside the error, so an operator reads what to act on.
 """
 
 import logging
@@ -24,6 +28,24 @@ logger = logging.getLogger(__name__)
 
 # Where the storage check writes its probe; one file per check, removed at once.
 PROBE_FOLDER = "healthz"
+
+# What an app reports on its background work: details to show, problems an operator must act on.
+WorkReport = Callable[[], tuple[dict[str, Any], list[str]]]
+WORK_REPORTS: list[WorkReport] = []
+
+
+class Unhealthy(Exception):
+    """A failed check that still reports its details."""
+
+    def __init__(self, message: str, details: dict[str, Any]) -> None:
+        super().__init__(message)
+        self.details = details
+
+
+def report_work(report: WorkReport) -> None:
+    """Add an app's report on its work to the task worker's check (once, at start-up)."""
+    if report not in WORK_REPORTS:
+        WORK_REPORTS.append(report)
 
 
 def check_database() -> None:
@@ -65,11 +87,18 @@ def check_task_worker() -> dict[str, Any]:
             due = max(due, oldest["run_after"])
         waited = max(0, int((timezone.now() - due).total_seconds()))
     details["oldest_queued_seconds"] = waited
+    problems = []
     if waited > settings.TASKS_MAX_QUEUE_AGE_SECONDS:
-        raise RuntimeError(
+        problems.append(
             f"work has waited {waited} s for a task worker (manage.py db_worker); "
             f"limit {settings.TASKS_MAX_QUEUE_AGE_SECONDS} s"
         )
+    for report in WORK_REPORTS:
+        more, found = report()
+        details.update(more)
+        problems.extend(found)
+    if problems:
+        raise Unhealthy("; ".join(problems), details)
     return details
 
 
@@ -83,13 +112,16 @@ CHECKS: dict[str, Callable[[], dict[str, Any] | None] | None] = {
 @require_safe
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    results: dict[str, dict[str, str]] = {}
+    results: dict[str, dict[str, Any]] = {}
     for name, check in CHECKS.items():
         if check is None:
             results[name] = {"status": "not_configured"}
             continue
         try:
             details = check() or {}
+        except Unhealthy as error:
+            logger.error("health check %s failed: %s", name, error)
+            results[name] = {"status": "error", "error": str(error), **error.details}
         except Exception as error:  # noqa: BLE001 - any failure means unhealthy, with its reason
             logger.error("health check %s failed: %s", name, error)
             results[name] = {"status": "error", "error": f"{type(error).__name__}: {error}"}

@@ -232,6 +232,8 @@ class EditionAdmin(admin.ModelAdmin):
             url = reverse("admin:publishing_edition_edit", args=[edition.pk])
             steps.insert(0, {"action": Action.EDIT, "label": Action.EDIT.label, "url": url})
         jobs = tasks.latest_tasks(edition)
+        for job in jobs:
+            job.progress = tasks.progress(job)
         return {
             "edition": edition,
             "steps": steps,
@@ -242,7 +244,10 @@ class EditionAdmin(admin.ModelAdmin):
             **_files_context(edition),
             "jobs": jobs,
             # While work is waiting or running the page reloads itself (CSP: no inline script).
-            "refresh_seconds": 3 if any(job.is_pending and not _later(job) for job in jobs) else 0,
+            # Not for a job whose worker died: nothing changes until another worker takes it.
+            "refresh_seconds": 3
+            if any(job.is_pending and not _later(job) and not job.is_abandoned for job in jobs)
+            else 0,
             # The table itself has a page of its own: at 100 times the real bulletin it is
             # 2.6 MB of HTML, which made this page take 0.6 s (bench/README.md).
             "preview_url": reverse("admin:publishing_edition_preview", args=[edition.pk]),

@@ -10,9 +10,12 @@ class PublishingConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here: these read the models, which are not loaded before ready().
-        from . import checks, listeners, triggers  # noqa: F401 (checks registers publishing.E001)
+        from operations import health
+
+        from . import checks, listeners, tasks, triggers  # noqa: F401 (checks: publishing.E001)
 
         listeners.connect()
+        health.report_work(tasks.health_report)
         post_migrate.connect(
             triggers.install_after_migrate,
             sender=self,

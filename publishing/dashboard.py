@@ -28,7 +28,7 @@ from django.utils.translation import gettext_noop as N_
 from accounts.people import user_label
 from catalogue.models import Agency, Bulletin, Programme, Scope, Section, Strategy, Target
 
-from . import lifecycle
+from . import lifecycle, tasks
 from .diff import diff_snapshots
 from .lifecycle import Action, Status
 from .models import Edition, EditionTransition
@@ -105,6 +105,16 @@ class Activity:
 
 
 @dataclass
+class Trouble:
+    edition: Edition
+    reason: str
+
+    @property
+    def url(self) -> str:
+        return edition_url(self.edition)
+
+
+@dataclass
 class Dashboard:
     is_editor: bool = False
     is_approver: bool = False
@@ -115,6 +125,8 @@ class Dashboard:
     approved: list[Decision] = field(default_factory=list)
     in_force: list[Edition] = field(default_factory=list)
     activity: list[Activity] = field(default_factory=list)
+    # The background work that needs an operator (what /healthz answers 503 for).
+    troubles: list[Trouble] = field(default_factory=list)
 
     @property
     def is_member(self) -> bool:
@@ -138,6 +150,7 @@ def dashboard_for(user: Any) -> Dashboard:
     if board.is_approver:
         board.awaiting = decisions(user, Status.SUBMITTED, Action.APPROVE)
         board.approved = decisions(user, Status.APPROVED, Action.PUBLISH)
+        board.troubles = [Trouble(edition, reason) for edition, reason in tasks.troubles()]
     if board.is_member or user.has_perm(CATALOGUE_VIEW_PERMISSION):
         board.in_force = list(_editions().published().order_by("bulletin__title"))
         board.activity = recent_activity()

@@ -18,7 +18,7 @@ from django.utils.translation import gettext
 
 from .exceptions import InvalidEdition
 from .integrity import FileUnavailable, verified_content
-from .models import Edition, EditionFile
+from .models import Edition, EditionFile, edition_file_path
 
 # The bytes publication makes public for one approved file, and the columns of its row that
 # change with them.
@@ -118,3 +118,21 @@ def delete_stored(rows: list[EditionFile]) -> None:
     """Remove the stored files of rows whose writes a failed or finished step takes back."""
     for row in rows:
         row.file.storage.delete(row.file.name)
+
+
+def delete_unreferenced(edition: Edition) -> list[str]:
+    """Remove the files in the edition's folder that no row names: what a step killed midway
+    (its transaction rolled back with its connection) had written. Run before its retry, while
+    the edition is still where the step found it."""
+    folder = edition_file_path(EditionFile(edition=edition), "").rstrip("/")
+    storage = EditionFile._meta.get_field("file").storage
+    try:
+        stored = storage.listdir(folder)[1]  # S3 lists a prefix, which exists() may not see
+    except FileNotFoundError:
+        return []
+    kept = set(edition.files.values_list("file", flat=True))
+    names = [f"{folder}/{name}" for name in stored]
+    orphans = [name for name in names if name not in kept]
+    for name in orphans:
+        storage.delete(name)
+    return orphans

@@ -438,10 +438,19 @@ class EditionFile(models.Model):
 
 class EditionTaskQuerySet(models.QuerySet):
     def pending_publications(self) -> EditionTaskQuerySet:
-        """Publications waiting for the worker or running, newest first."""
-        return self.filter(
-            kind=EditionTask.Kind.PUBLISH, state__in=EditionTask.PENDING_STATES
-        ).order_by("-created_at", "-pk")
+        """Publications waiting for the worker or running on a live worker, newest first."""
+        return (
+            self.filter(kind=EditionTask.Kind.PUBLISH, state__in=EditionTask.PENDING_STATES)
+            .exclude(pk__in=self.abandoned().values("pk"))
+            .order_by("-created_at", "-pk")
+        )
+
+    def abandoned(self, now: datetime.datetime | None = None) -> EditionTaskQuerySet:
+        """Running jobs whose worker stopped renewing the lease: it died or lost the database."""
+        now = now or timezone.now()
+        return self.filter(state=EditionTask.State.RUNNING).filter(
+            models.Q(lease_expires_at__lt=now) | models.Q(lease_expires_at__isnull=True)
+        )
 
 
 class EditionTask(models.Model):
@@ -484,6 +493,11 @@ class EditionTask(models.Model):
     created_at = models.DateTimeField(_("建立時間"), default=timezone.now)
     started_at = models.DateTimeField(_("開始時間"), null=True, blank=True)
     finished_at = models.DateTimeField(_("結束時間"), null=True, blank=True)
+    # The lease (publishing.tasks): the worker that runs the job renews it while it works; a
+    # job running past its lease was abandoned, and is retried up to TASKS_MAX_ATTEMPTS times.
+    attempts = models.PositiveSmallIntegerField(_("嘗試次數"), default=0)
+    worker = models.CharField(_("背景工作程序"), max_length=100, blank=True)
+    lease_expires_at = models.DateTimeField(_("租約到期時間"), null=True, blank=True)
 
     objects = EditionTaskQuerySet.as_manager()
 
@@ -499,6 +513,18 @@ class EditionTask(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.state in self.PENDING_STATES
+
+    @property
+    def is_abandoned(self) -> bool:
+        """Running, but its worker stopped renewing the lease."""
+        return self.state == self.State.RUNNING and (
+            self.lease_expires_at is None or self.lease_expires_at < timezone.now()
+        )
+
+    @property
+    def is_retry(self) -> bool:
+        """Queued again after an attempt whose worker died."""
+        return self.state == self.State.QUEUED and self.attempts > 0
 
 
 class EditionTransition(models.Model):

@@ -149,6 +149,10 @@ CACHES = {
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # /healthz reports an error when the oldest work waiting for a worker is older than this.
 TASKS_MAX_QUEUE_AGE_SECONDS = env_int("TASKS_MAX_QUEUE_AGE_SECONDS", 600)
+# A worker renews its job's lease every third of this; a job whose lease ran out is retried
+# (publishing.tasks), at most TASKS_MAX_ATTEMPTS attempts in all, then failed with its reason.
+TASKS_LEASE_SECONDS = env_int("TASKS_LEASE_SECONDS", 120)
+TASKS_MAX_ATTEMPTS = env_int("TASKS_MAX_ATTEMPTS", 3)
 
 # django-simple-history: the admin's revert is ours (it restores the agencies too).
 SIMPLE_HISTORY_REVERT_DISABLED = False
