@@ -11,9 +11,11 @@ steps remove what they wrote when their transaction rolls back.
 from __future__ import annotations
 
 import hashlib
+from functools import partial
 from typing import Any
 
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.utils.translation import gettext
 
 from .exceptions import InvalidEdition
@@ -76,14 +78,20 @@ def published_bytes(file: EditionFile) -> Published:
 def replace_with_published(
     edition: Edition, files: list[EditionFile], published: dict[int, Published]
 ) -> list[EditionFile]:
-    """Store the bytes of each file whose published bytes differ from the approved ones."""
+    """Store the bytes of each file whose published bytes differ from the approved ones.
+
+    The approved file they replace (the unsealed PDF) leaves storage once the publication
+    commits: nothing points to it any more, and it is not lost: the sealed file starts with its
+    bytes, and the row keeps its size and SHA-256 (unsigned_size, unsigned_sha256)."""
     written: list[EditionFile] = []
     for file in files:
         data, columns = published[file.pk]
         sha = hashlib.sha256(data).hexdigest()
         if sha == file.sha256:
             continue
+        approved = file.file.name
         file.file.save(edition.file_name(file.format), ContentFile(data), save=False)
+        transaction.on_commit(partial(file.file.storage.delete, approved), robust=True)
         written.append(file)
         file.size, file.sha256 = len(data), sha
         for column, value in columns.items():

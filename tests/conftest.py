@@ -11,6 +11,9 @@ from django.utils import translation
 from accounts.roles import APPROVERS, EDITORS
 from catalogue.models import Bulletin
 
+# A real S3-compatible bucket (moto_server), for the tests that store editions there.
+pytest_plugins = ["bucket"]
+
 
 @pytest.fixture(autouse=True)
 def leave_the_default_language_behind() -> Any:

@@ -11,6 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 from .base import *  # noqa: F403
 from .database import database
 from .env import env_bool, env_int, env_list, env_str
+from .storage import bucket_storage
 
 SECRET_KEY = env_str("SECRET_KEY")  # no default: a deploy without a secret fails loudly
 # Never a debug page in production, whatever the environment says: it shows settings and code.
@@ -93,21 +94,12 @@ if SENTRY_DSN:
 
 if env_str("AWS_STORAGE_BUCKET_NAME", "-") != "-":
     # An S3-compatible bucket for edition files (needs boto3: pip install "django-storages[s3]").
-    # django-storages reads the keys from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY itself; the
-    # bucket and where it lives are settings. Files stay private: the public gets them only
-    # through publishing.views.download, which checks that their edition is public.
-    STORAGES["default"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": env_str("AWS_STORAGE_BUCKET_NAME"),
-            "endpoint_url": env_str("AWS_S3_ENDPOINT_URL", "") or None,
-            "region_name": env_str("AWS_S3_REGION_NAME", "") or None,
-            "location": env_str("AWS_LOCATION", ""),
-            "default_acl": "private",
-            "querystring_auth": True,
-            "file_overwrite": False,
-        },
-    }
+    STORAGES["default"] = bucket_storage(
+        bucket_name=env_str("AWS_STORAGE_BUCKET_NAME"),
+        endpoint_url=env_str("AWS_S3_ENDPOINT_URL", ""),
+        region_name=env_str("AWS_S3_REGION_NAME", ""),
+        location=env_str("AWS_LOCATION", ""),
+    )
 
 # The PDF seal (docs/deploy.md): one whole way or none at all. A half-given one (a key without
 # its certificate, a passphrase or chain for nothing, a file that is not there) stops the start
