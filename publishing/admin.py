@@ -249,7 +249,7 @@ class EditionAdmin(admin.ModelAdmin):
             if any(job.is_pending and not _later(job) and not job.is_abandoned for job in jobs)
             else 0,
             # The table itself has a page of its own: at 100 times the real bulletin it is
-            # 2.6 MB of HTML, which made this page take 0.6 s (bench/README.md).
+            # 2.6 MB of HTML, which made this page take 0.6 s (bench/HISTORY.md).
             "preview_url": reverse("admin:publishing_edition_preview", args=[edition.pk]),
         }
 
