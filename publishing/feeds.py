@@ -26,7 +26,7 @@ from catalogue.models import Bulletin
 from .diff import summary_text
 from .links import bulletin_slug, is_default, public_url
 from .models import Edition
-from .selectors import public_filename
+from .selectors import files_for_download, public_filename
 
 
 class TextAtom1Feed(Atom1Feed):
@@ -109,9 +109,7 @@ class EditionFeed(Feed):
         return False
 
     def item_enclosures(self, item: Edition) -> list[Enclosure]:
-        from .views import DOWNLOAD_ORDER
-
-        files = sorted(item.files.all(), key=lambda f: DOWNLOAD_ORDER.index(f.format))
+        files = files_for_download(item)
         return [
             Enclosure(
                 url=item.feed_base  # type: ignore[attr-defined]

@@ -115,3 +115,12 @@ def public_file(
     if file is None or public_filename(file.edition, fmt) != filename:
         raise Http404(_("找不到這個檔案。"))
     return file
+
+
+# The order the public pages and the feed list an edition's files in.
+DOWNLOAD_ORDER = ("pdf", "html", "csv", "xlsx", "ods", "json", "datapackage")
+
+
+def files_for_download(edition: Edition) -> list[EditionFile]:
+    """The edition's files in download order (prefetched files are used as they are)."""
+    return sorted(edition.files.all(), key=lambda f: DOWNLOAD_ORDER.index(f.format))

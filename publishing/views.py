@@ -47,11 +47,10 @@ from .links import bulletin_slug, public_url
 from .models import Edition, EditionFile
 from .pages import frozen_diff, render_with_table
 from .rendering.wording import labels
-from .selectors import public_filename
+from .selectors import files_for_download, public_filename
 from .snapshot import canonical_bytes
 
-# The order and the names of the downloads on a page.
-DOWNLOAD_ORDER = ("pdf", "html", "csv", "xlsx", "ods", "json", "datapackage")
+# The downloads a browser shows rather than saves.
 INLINE_FORMATS = {"pdf", "html"}
 
 
@@ -95,7 +94,7 @@ def edition_links(edition: Edition) -> dict[str, str]:
 
 def _downloads(edition: Edition) -> list[dict[str, Any]]:
     names = _download_labels()
-    files = sorted(edition.files.all(), key=lambda f: DOWNLOAD_ORDER.index(f.format))
+    files = files_for_download(edition)
     return [
         {
             "file": file,
